@@ -1,0 +1,39 @@
+# The knowledge base's commands. Every target bootstraps .venv from requirements.txt
+# when it is missing or older than requirements.txt. Run `make help` for the list.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KB := $(PY) scripts/kb.py
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+
+.DEFAULT_GOAL := help
+.PHONY: help venv serve build test check offline bench requirements clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $(STAMP)
+
+venv: $(STAMP) ## create or refresh .venv from requirements.txt
+
+serve: $(STAMP) ## live preview at http://127.0.0.1:8000
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+
+build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced only on success)
+	$(KB) build
+
+test: $(STAMP) ## the whole test suite
+	$(PY) -m pytest
+
+requirements: ## re-pin requirements.txt from requirements.in (needs network)
+	$(PY) -m pip install --quiet pip-tools
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+
+clean: ## remove build output (site/, dist/)
+	rm -rf site dist .pytest_cache

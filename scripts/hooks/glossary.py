@@ -1,0 +1,19 @@
+"""MkDocs adapter for scripts/glossary.py: validate once per build, then render each page."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import glossary  # noqa: E402
+import mkdocs_adapter as kb  # noqa: E402
+
+_state = {}
+
+
+def on_pre_build(config):
+    if kb.first_language_pass(config) or "glossary" not in _state:
+        kb.fail_on(glossary.check(), "glossary problem")
+        _state["glossary"] = glossary.load()
+
+
+def on_page_markdown(markdown, page, config, files):
+    return glossary.render_page(markdown, kb.language(config), kb.page_path(page), _state["glossary"])

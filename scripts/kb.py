@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""kb.py: the knowledge base's single command-line entry point.
+
+Every check and chore is a subcommand; `make` targets, pre-commit and CI call these.
+Each subcommand lives in its own module under scripts/ and does not need MkDocs,
+unless it builds the site.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+# name: (module, function, one-line help)
+COMMANDS = {
+    "build": ("build", "cli", "strict, all-or-nothing build of the site into site/"),
+    "check-glossary": ("glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
+}
+
+
+def usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    rows = "\n".join(f"  {n.ljust(width)}  {h}" for n, (_, _, h) in COMMANDS.items())
+    return f"usage: kb.py COMMAND [ARGS...]\n\ncommands:\n{rows}\n\n`kb.py COMMAND --help` for a command's options."
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"kb.py: unknown command '{name}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    module, func, _ = COMMANDS[name]
+    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

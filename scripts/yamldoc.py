@@ -1,0 +1,251 @@
+"""YAML with positions: parse, find duplicate keys, and validate against JSON Schema.
+
+PyYAML loses positions once data is constructed and accepts duplicate keys silently.
+This module keeps the node tree beside the data, so every problem can point at the
+line of the offending key or value. Used by the snippet checker and by the loaders
+of the data files (glossary, mapping).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import jsonschema
+import yaml
+
+Path_ = tuple  # a JSON path: tuple of str keys and int indexes
+
+
+@dataclass
+class Issue:
+    """A problem inside one YAML text; line and col are 0-based, relative to that text."""
+
+    line: int
+    col: int
+    message: str
+
+
+@dataclass
+class Document:
+    data: Any
+    node: yaml.Node
+    index: int  # position in the stream (0 = first document)
+    issues: list[Issue] = field(default_factory=list)
+
+    def mark(self, path: Iterable, key: bool = False) -> tuple[int, int]:
+        """(line, col) of the node at `path`; with key=True, of its mapping key."""
+        return locate(self.node, tuple(path), key=key)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that tolerates unknown tags (``!Ref``, ``!ENV``…) as plain values."""
+
+
+def _unknown_tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_multi_constructor("!", _unknown_tag)
+
+
+def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
+    issues: list[Issue] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen_ids:  # aliases can make cycles
+            continue
+        seen_ids.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            keys: dict = {}
+            for k, v in n.value:
+                if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
+                    if k.value in keys:
+                        above = k.start_mark.line - keys[k.value]
+                        where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
+                        issues.append(Issue(k.start_mark.line, k.start_mark.column,
+                                            f"duplicate key '{k.value}' (already defined {where})"))
+                    else:
+                        keys[k.value] = k.start_mark.line
+                stack.append(k)
+                stack.append(v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return sorted(issues, key=lambda i: (i.line, i.col))
+
+
+def parse(text: str) -> tuple[list[Document], list[Issue]]:
+    """Parse every document of a YAML stream.
+
+    Returns the documents that parsed, and the issues: syntax errors (at the parser's
+    mark; parsing stops there), construction errors such as unhashable keys, and
+    duplicate keys. Never raises for bad input.
+    """
+    docs: list[Document] = []
+    issues: list[Issue] = []
+    loader = _Loader(text)
+    index = 0
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                index += 1
+                continue
+            dups = _duplicate_keys(node, set())
+            try:
+                data = loader.construct_document(node)
+            except yaml.MarkedYAMLError as exc:
+                m = exc.problem_mark or exc.context_mark
+                issues.append(Issue(m.line if m else node.start_mark.line, m.column if m else 0,
+                                    _yaml_message(exc)))
+                issues.extend(dups)
+                index += 1
+                continue
+            except (TypeError, ValueError, RecursionError) as exc:
+                issues.append(Issue(node.start_mark.line, node.start_mark.column, f"cannot read YAML: {exc}"))
+                index += 1
+                continue
+            doc = Document(data, node, index, dups)
+            issues.extend(dups)
+            docs.append(doc)
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        m = exc.problem_mark or exc.context_mark
+        issues.append(Issue(m.line if m else 0, m.column if m else 0, _yaml_message(exc)))
+    except yaml.YAMLError as exc:  # e.g. reader errors (control characters)
+        issues.append(Issue(0, 0, f"YAML syntax error: {exc}"))
+    finally:
+        loader.dispose()
+    return docs, issues
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    text = "; ".join(parts) if parts else str(exc).splitlines()[0]
+    if "\t" in text or "'\\t'" in text:
+        text += " (tabs are not allowed for indentation in YAML)"
+    return f"YAML syntax error: {text}"
+
+
+def locate(node: yaml.Node, path: tuple, key: bool = False) -> tuple[int, int]:
+    """Best (line, col) for a JSON path inside a node tree (0-based)."""
+    current = node
+    key_node = None
+    for part in path:
+        nxt = None
+        if isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                    key_node, nxt = k, v
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
+            if 0 <= part < len(current.value):
+                key_node, nxt = None, current.value[part]
+        if nxt is None:
+            break
+        current = nxt
+    target = key_node if (key and key_node is not None) else current
+    return target.start_mark.line, target.start_mark.column
+
+
+def key_mark(node: yaml.Node, path: tuple, name: str) -> tuple[int, int] | None:
+    """(line, col) of key `name` inside the mapping at `path`, if present."""
+    line_col = None
+    current = node
+    for part in path:
+        found = None
+        if isinstance(current, yaml.MappingNode):
+            for k, v in current.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == str(part):
+                    found = v
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int) and part < len(current.value):
+            found = current.value[part]
+        if found is None:
+            return None
+        current = found
+    if isinstance(current, yaml.MappingNode):
+        for k, _ in current.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == name:
+                line_col = (k.start_mark.line, k.start_mark.column)
+    return line_col
+
+
+def dotted(path: Iterable) -> str:
+    """JSON path as readers know it: spec.template.spec.containers[0].image"""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(document)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def schema_issues(doc: Document, validator: jsonschema.protocols.Validator, context: str = "") -> list[Issue]:
+    """Validate a document; one Issue per error, at the line a contributor has to fix."""
+    issues = []
+    suffix = f" ({context})" if context else ""
+    for err in _leaf_errors(validator.iter_errors(doc.data)):
+        path = tuple(err.absolute_path)
+        where = dotted(path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set((err.schema or {}).get("properties", {}))
+            patterns = list((err.schema or {}).get("patternProperties", {}))
+            import re
+            extras = [k for k in err.instance if k not in allowed
+                      and not any(re.search(p, str(k)) for p in patterns)]
+            for extra in extras or [None]:
+                mark = key_mark(doc.node, path, str(extra)) if extra is not None else None
+                line, col = mark or doc.mark(path, key=True)
+                name = dotted(path + (extra,)) if extra is not None else where
+                hint = _suggest(str(extra), allowed) if extra is not None else ""
+                issues.append(Issue(line, col, f"{name}: unknown field{hint}{suffix}"))
+            continue
+        if err.validator == "required":
+            line, col = doc.mark(path, key=True)
+            issues.append(Issue(line, col, f"{where}: {err.message}{suffix}"))
+            continue
+        line, col = doc.mark(path)
+        if err.validator in ("type", "enum", "const", "pattern", "format", "minimum", "maximum",
+                             "minLength", "maxLength"):
+            issues.append(Issue(line, col, f"{where}: {_short(err.instance)} {_after_instance(err)}{suffix}"))
+        else:
+            issues.append(Issue(line, col, f"{where}: {err.message}{suffix}"))
+    return sorted(issues, key=lambda i: (i.line, i.col, i.message))
+
+
+def _after_instance(err) -> str:
+    msg = err.message
+    rep = repr(err.instance)
+    if msg.startswith(rep):
+        msg = msg[len(rep):].strip()
+    return msg.replace("'integer'", "integer").replace("'string'", "string").replace(
+        "'object'", "object").replace("'array'", "array").replace("'boolean'", "boolean").replace(
+        "'number'", "number")
+
+
+def _leaf_errors(errors):
+    """Flatten anyOf/oneOf noise: prefer the most specific sub-errors."""
+    for err in errors:
+        if err.validator in ("anyOf", "oneOf") and err.context:
+            best = jsonschema.exceptions.best_match(err.context)
+            yield best if best is not None else err
+        else:
+            yield err
+
+
+def _suggest(name: str, allowed: set) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
