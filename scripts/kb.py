@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 COMMANDS = {
     "build": ("build", "cli", "strict, all-or-nothing build of the site into site/"),
     "check-glossary": ("glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
+    "screenshots": ("screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
 }
 
 
