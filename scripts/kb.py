@@ -17,6 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 COMMANDS = {
     "build": ("build", "cli", "strict, all-or-nothing build of the site into site/"),
     "check-glossary": ("glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
+    "check-translations": ("translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
+    "mark-translated": ("translations", "cli_mark", "record that Spanish pages match their English originals now"),
+    "check-safety": ("safety", "cli", "no script, unsafe HTML or URLs, or real-looking secrets in pages and data files"),
+    "check-links": ("links", "cli", "internal links and anchors with file and line (--external: web links too, needs network)"),
     "screenshots": ("screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
 }
 
