@@ -31,6 +31,9 @@ build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced
 test: $(STAMP) ## the whole test suite
 	$(PY) -m pytest
 
+bench: $(STAMP) ## build benchmark: synthetic KB at 250 and 500 pages per language, figures in .bench/results.json
+	$(KB) bench
+
 requirements: ## re-pin requirements.txt from requirements.in (needs network)
 	$(PY) -m pip install --quiet pip-tools
 	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
