@@ -172,7 +172,8 @@ def render_glossary(lang: str, page: str, glossary: Glossary) -> str:
     parts = []
     for term in sorted(glossary.values(), key=lambda t: _sort_key(t.term[lang])):
         block = [f"### {term.term[lang]} {{ #{term.id} }}", "", term.definition[lang].strip(), ""]
-        aka = term.aka.get(lang, [])
+        # Forms that differ from the term only by case exist for the tooltips, not for readers.
+        aka = [a for a in term.aka.get(lang, []) if a.casefold() != term.term[lang].casefold()]
         if aka:
             block += [f"*{labels['aka']}:* " + ", ".join(aka), ""]
         if term.related:
