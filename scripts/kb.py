@@ -23,6 +23,7 @@ COMMANDS = {
     "check-safety": ("safety", "cli", "no script, unsafe HTML or URLs, or real-looking secrets in pages and data files"),
     "check-links": ("links", "cli", "internal links and anchors with file and line (--external: web links too, needs network)"),
     "screenshots": ("screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
+    "offline": ("offline", "cli", "offline bundle dist/<project>-offline-<version>.zip: no outside requests, reproducible"),
     "bench": ("bench", "cli", "build benchmark: synthetic bilingual KB at N and 2N pages, table + .bench/results.json"),
 }
 
