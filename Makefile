@@ -28,6 +28,9 @@ serve: $(STAMP) ## live preview at http://127.0.0.1:8000
 build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced only on success)
 	$(KB) build
 
+offline: $(STAMP) ## offline bundle dist/<project>-offline-<version>.zip (needs npm; replaced only on success)
+	$(KB) offline
+
 test: $(STAMP) ## the whole test suite
 	$(PY) -m pytest
 

@@ -25,6 +25,14 @@ def site(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def offline_bundle(tmp_path_factory) -> Path:
+    """The offline archive of the working tree (kb.py offline), built once."""
+    import offline
+
+    return offline.bundle(tmp_path_factory.mktemp("dist"), echo=lambda *_: None)
+
+
 def parse(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
 
