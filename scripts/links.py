@@ -219,15 +219,18 @@ def check(docs: Path = DOCS) -> list[Problem]:
 
 # --- external links ------------------------------------------------------------------------------
 
-def external_links(docs: Path = DOCS, data: Path = DATA) -> dict[str, list[tuple[str, int, int]]]:
-    """{url: [(path, line, col), ...]} for every http(s) link of the docs and data files."""
+def external_links(files: list[Path] | None = None) -> dict[str, list[tuple[str, int, int]]]:
+    """{url: [(path, line, col), ...]} for every http(s) link of the given Markdown and YAML files
+    (default: the docs and the data files)."""
+    if files is None:
+        files = sorted(DOCS.rglob("*.md")) + sorted(DATA.glob("*.yml"))
     found: dict = {}
-    for path in sorted(docs.rglob("*.md")):
+    for path in [f for f in files if f.suffix == ".md"]:
         text = path.read_text(encoding="utf-8", errors="replace")
         for line, col, url in links(text):
             if url.startswith(("http://", "https://")):
                 found.setdefault(urldefrag(url)[0], []).append((relpath(path), line, col))
-    for path in sorted(data.glob("*.yml")):
+    for path in [f for f in files if f.suffix in (".yml", ".yaml")]:
         text = path.read_text(encoding="utf-8", errors="replace")
         for m in _DATA_URL.finditer(text):
             url = m.group(0).rstrip(".,;:")
@@ -265,10 +268,10 @@ def _short(exc: Exception) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
-def check_external(docs: Path = DOCS, data: Path = DATA, workers: int = 8, timeout: float = 15.0) -> list[Problem]:
+def check_external(files: list[Path] | None = None, workers: int = 8, timeout: float = 15.0) -> list[Problem]:
     import requests
 
-    found = external_links(docs, data)
+    found = external_links(files)
     session = requests.Session()
     session.headers["User-Agent"] = "vsphere-k8s-kb link checker (python-requests)"
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -290,9 +293,21 @@ def cli(argv: list[str]) -> int:
     ap.add_argument("--external", action="store_true",
                     help="also request every http(s) link (needs the network; not part of make check)")
     ap.add_argument("--timeout", type=float, default=15.0, help="seconds per request (default 15)")
+    ap.add_argument("paths", nargs="*", help="with --external: only these Markdown/YAML files or folders")
     args = ap.parse_args(argv)
+    files = None
+    if args.paths:
+        if not args.external:
+            ap.error("paths are only for --external (internal links are always checked across docs/)")
+        files = []
+        for p in args.paths:
+            path = Path(p).resolve()
+            if not path.exists():
+                print(f"kb.py check-links: no such file or folder: {p}")
+                return 2
+            files += sorted(f for f in path.rglob("*") if f.suffix in (".md", ".yml", ".yaml")) if path.is_dir() else [path]
     problems = check()
     if args.external:
-        problems += check_external(timeout=args.timeout)
+        problems += check_external(files, timeout=args.timeout)
     report(problems)
     return 1 if any(p.severity == "error" for p in problems) else 0

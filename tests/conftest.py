@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import build as kbbuild  # noqa: E402
 
-PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts"]
+PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts", ".yamllint.yml", ".pymarkdown.json"]
 
 
 @pytest.fixture(scope="session")

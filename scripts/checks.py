@@ -1,0 +1,81 @@
+"""`kb.py check`: every check a pull request must pass, in one command, in seconds.
+
+The one local gate: `make check`, the pre-commit hook and the pull-request workflow all run
+this. Each check is an ordinary kb.py subcommand (looked up in kb.py's COMMANDS) run in its own
+process, as many at once as there are cores, the slow ones first; each prints its own
+``PATH:LINE:COL: MESSAGE`` lines, shown in a fixed order. All of them run even when one fails,
+and the exit code is 1 when any failed. No site build: the build-only checks (MkDocs' own link
+validation on generated pages) run in `make test` and in the publishing workflow.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+# (subcommand, arguments) in the order they run.
+CHECKS = [
+    ("check-snippets", []),      # YAML snippets: syntax, Kubernetes schemas
+    ("check-glossary", []),      # data/glossary.yml and [[term]] references
+    ("check-mapping", []),       # data/vsphere-to-kubernetes.yml and the map page
+    ("check-translations", []),  # twins, drift (outdated pages are warnings: --strict to fail)
+    ("check-safety", []),        # raw HTML, script URLs, secrets
+    ("check-links", []),         # internal links and anchors
+    ("lint-yaml", []),           # yamllint on data files and workflows
+    ("lint-markdown", []),       # PyMarkdown on the pages
+]
+
+
+SLOW_FIRST = ("lint-markdown", "check-snippets")  # started first, so they overlap the quick ones
+
+
+def run_one(name: str, args: list[str]) -> tuple[int, str]:
+    """Run `kb.py NAME ARGS` in its own process; (exit code, everything it printed)."""
+    import kb
+
+    if name not in kb.COMMANDS:
+        return 1, f"kb.py check: '{name}' is not a kb.py command yet (see COMMANDS in scripts/kb.py)\n"
+    proc = subprocess.run([sys.executable, str(Path(kb.__file__).resolve()), name, *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc.returncode, proc.stdout
+
+
+def cli(argv: list[str]) -> int:
+    """`kb.py check [--only NAME ...]`: every check (snippets, glossary, map, translations, safety, links, lints)."""
+    ap = argparse.ArgumentParser(prog="kb.py check", description=cli.__doc__)
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
+    ap.add_argument("--quiet", "-q", action="store_true", help="print only problems, no per-check lines")
+    args = ap.parse_args(argv)
+    selected = [(n, a) for n, a in CHECKS if not args.only or n in args.only]
+    if args.only and len(selected) != len(args.only):
+        print(f"kb.py check: unknown check in {args.only}; known: {', '.join(n for n, _ in CHECKS)}")
+        return 2
+    failed = []
+    start = time.monotonic()
+
+    def timed(item):
+        t0 = time.monotonic()
+        code, output = run_one(*item)
+        return code, output, time.monotonic() - t0
+
+    order = sorted(selected, key=lambda item: item[0] not in SLOW_FIRST)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {item[0]: pool.submit(timed, item) for item in order}
+        for name, _ in selected:  # report in the fixed order, whatever finished first
+            code, output, seconds = futures[name].result()
+            sys.stdout.write(output)
+            if code != 0:
+                failed.append(name)
+            if not args.quiet:
+                print(f"{'FAIL' if code else 'ok  '} {name} ({seconds:.1f} s)")
+            sys.stdout.flush()
+    total = time.monotonic() - start
+    if failed:
+        print(f"kb.py check: {len(failed)} of {len(selected)} checks failed ({', '.join(failed)}) in {total:.1f} s")
+        return 1
+    print(f"kb.py check: all {len(selected)} checks passed in {total:.1f} s")
+    return 0

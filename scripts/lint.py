@@ -1,0 +1,117 @@
+"""Style linters with the project's settings: yamllint for YAML, PyMarkdown for Markdown.
+
+Both report ``PATH:LINE:COL: MESSAGE`` like every other check, and both fail on any finding.
+
+- ``kb.py lint-yaml``: the data files, the workflows and the pre-commit configuration, with
+  ``.yamllint.yml``.
+- ``kb.py lint-markdown``: the pages and the contributor guides, with ``.pymarkdown.json``.
+  The settings are tuned for Material for MkDocs: rules that misread its syntax are off —
+  MD046 (admonition and tab bodies are indented, so they look like indented code), MD030
+  (``-   `` list markers keep Python-Markdown's 4-space nesting), MD033 (raw HTML is the content
+  safety check's business, with an allowlist), MD051 (anchors come from ``{ #id }``, which only
+  ``kb.py check-links`` understands), MD060 (compact table delimiter rows), MD013 (prose is
+  wrapped by hand; tables and URLs run long) and MD036 (bold lead-ins in step lists). Glossary
+  references ``[[id|label]]`` are read as ``[[id/label]]`` so the ``|`` does not split a table cell
+  (the glossary hook turns them into links before Markdown sees them). Front matter is allowed.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from glossary import REF
+from kbconfig import ROOT
+from problems import Problem, relpath, report
+
+YAMLLINT_CONFIG = ROOT / ".yamllint.yml"
+PYMARKDOWN_CONFIG = ROOT / ".pymarkdown.json"
+
+
+def yaml_files(root: Path = ROOT) -> list[Path]:
+    files = sorted((root / "data").glob("*.yml")) + sorted((root / "data").glob("*.yaml"))
+    files += sorted((root / ".github" / "workflows").glob("*.yml"))
+    files += [p for p in (root / ".pre-commit-config.yaml", root / ".yamllint.yml") if p.is_file()]
+    return files
+
+
+def markdown_files(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "docs").rglob("*.md")) + sorted(root.glob("CONTRIBUTING*.md"))
+
+
+def _expand(paths: list[str], default, suffixes) -> list[Path] | None:
+    if not paths:
+        return default()
+    out = []
+    for p in paths:
+        path = Path(p)
+        if not path.exists():
+            return None
+        out += sorted(f for f in path.rglob("*") if f.suffix in suffixes) if path.is_dir() else [path]
+    return out
+
+
+def lint_yaml(files: list[Path]) -> list[Problem]:
+    from yamllint import linter
+    from yamllint.config import YamlLintConfig
+
+    conf = YamlLintConfig(file=str(YAMLLINT_CONFIG))
+    problems = []
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for p in linter.run(text, conf, str(path)):
+            rule = f" ({p.rule})" if p.rule else ""
+            problems.append(Problem(relpath(path), p.line, p.column, f"{p.desc}{rule}"))
+    return problems
+
+
+def _readable(text: str) -> str:
+    """Glossary references with a label: keep positions, hide the '|' from the table parser."""
+    return REF.sub(lambda m: m.group(0).replace("|", "/"), text)
+
+
+def lint_markdown(files: list[Path]) -> list[Problem]:
+    from pymarkdown.api import PyMarkdownApi, PyMarkdownApiException
+
+    api = PyMarkdownApi().configuration_file_path(str(PYMARKDOWN_CONFIG))
+    problems = []
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            result = api.scan_string(_readable(text))
+        except PyMarkdownApiException as exc:
+            problems.append(Problem(relpath(path), 1, 1, f"PyMarkdown could not read the page: {exc}"))
+            continue
+        for f in result.scan_failures:
+            extra = (f.extra_error_information or "").strip()
+            problems.append(Problem(relpath(path), f.line_number, f.column_number,
+                                    f"{f.rule_id} {f.rule_name.split(',')[0]}: {f.rule_description}"
+                                    + (f" {extra}" if extra else "")))
+        for e in result.pragma_errors:
+            problems.append(Problem(relpath(path), e.line_number, 1, f"lint pragma: {e.pragma_error}"))
+    return problems
+
+
+def cli_yaml(argv: list[str]) -> int:
+    """`kb.py lint-yaml [PATH ...]`: yamllint with .yamllint.yml (default: data files, workflows, pre-commit)."""
+    ap = argparse.ArgumentParser(prog="kb.py lint-yaml", description=cli_yaml.__doc__)
+    ap.add_argument("paths", nargs="*")
+    files = _expand(ap.parse_args(argv).paths, yaml_files, (".yml", ".yaml"))
+    if files is None:
+        print("kb.py lint-yaml: no such file or folder")
+        return 2
+    problems = lint_yaml(files)
+    report(problems)
+    return 1 if problems else 0
+
+
+def cli_markdown(argv: list[str]) -> int:
+    """`kb.py lint-markdown [PATH ...]`: PyMarkdown with .pymarkdown.json (default: docs/ and CONTRIBUTING*.md)."""
+    ap = argparse.ArgumentParser(prog="kb.py lint-markdown", description=cli_markdown.__doc__)
+    ap.add_argument("paths", nargs="*")
+    files = _expand(ap.parse_args(argv).paths, markdown_files, (".md",))
+    if files is None:
+        print("kb.py lint-markdown: no such file or folder")
+        return 2
+    problems = lint_markdown(files)
+    report(problems)
+    return 1 if problems else 0
