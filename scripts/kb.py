@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 COMMANDS = {
     "build": ("build", "cli", "strict, all-or-nothing build of the site into site/"),
     "check-glossary": ("glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
+    "check-snippets": ("snippets", "cli", "validate every ```yaml snippet: syntax, duplicate keys, Kubernetes/CRD/named schemas"),
     "check-mapping": ("mapping", "cli", "validate data/vsphere-to-kubernetes.yml and the pages showing the map"),
     "check-translations": ("translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
     "mark-translated": ("translations", "cli_mark", "record that Spanish pages match their English originals now"),

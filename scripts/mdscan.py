@@ -201,7 +201,10 @@ _configured: dict = {}
 
 def configure(extensions: list, configs: dict) -> None:
     """Use this Markdown configuration (the hook passes MkDocs' own) instead of reading mkdocs.yml."""
-    _configured["value"] = (list(extensions), dict(configs))
+    value = (list(extensions), dict(configs))
+    if _configured.get("value") == value:
+        return
+    _configured["value"] = value
     _settings.cache_clear()
     _engine.cache_clear()
     _scan_cached.cache_clear()
@@ -317,9 +320,11 @@ class _Cand:
     info: str
 
 
-def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool]]:
-    """superfences' search_nested: the fences it stores, and which lines it saw outside any fence."""
+def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool], list[_Cand]]:
+    """superfences' search_nested: the fences it stores, which lines it saw outside any fence,
+    and the openings it gave up on (never closed, or a line less indented than the fence)."""
     out: list[_Cand] = []
+    broken: list[_Cand] = []
     idle = [True] * len(lines)
     fence = None
     for count, line in enumerate(lines):
@@ -355,13 +360,13 @@ def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool]]:
         q = pws.count(">")
         if quote_level:
             if q > quote_level:
-                fence = None
+                fence = _give_up(cand, count, broken)
             elif content == "":
                 empty += 1
             elif len(pws) < vlen:
-                fence = None
+                fence = _give_up(cand, count, broken)
             elif empty and q < quote_level:
-                fence = None
+                fence = _give_up(cand, count, broken)
             elif content.startswith(fence) and not content[len(fence):].strip(" \t"):
                 cand.end = count
                 out.append(cand)
@@ -372,7 +377,7 @@ def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool]]:
             if not (pws + content).strip():
                 empty += 1
             elif len(pws) != vlen and content != "":
-                fence = None
+                fence = _give_up(cand, count, broken)
             elif content.startswith(fence) and not content[len(fence):].strip(" \t"):
                 cand.end = count
                 out.append(cand)
@@ -380,10 +385,17 @@ def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool]]:
             else:
                 empty = 0
         else:
-            fence = None
+            fence = _give_up(cand, count, broken)
+    if fence is not None:
+        _give_up(cand, len(lines) - 1, broken)
     for c in out:
         idle[c.start] = False
-    return out, idle
+    return out, idle, broken
+
+
+def _give_up(cand: _Cand, line: int, broken: list[_Cand]) -> None:
+    broken.append(_Cand(cand.start, line, cand.ws, cand.lang, cand.fence, cand.info))
+    return None
 
 
 # --------------------------------------------------------------------------- when the block parser may undo a fence
@@ -604,7 +616,8 @@ def _rendered(region: list[str]) -> set[tuple[int, int]]:
 # --------------------------------------------------------------------------- public API
 
 @lru_cache(maxsize=512)
-def _scan_cached(text: str, front_matter: bool) -> tuple:
+def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
+    """((rendered fence, line offset)…), ((unclosed opening, line offset)…)"""
     st = _settings()
     if front_matter:
         body, offset = page_body(text)
@@ -613,14 +626,16 @@ def _scan_cached(text: str, front_matter: bool) -> tuple:
         if body.startswith("\ufeff"):
             body = body[1:]
     if not body.strip() or ("```" not in body and "~~~" not in body):
-        return ()
+        return (), ()
     lines = _normalize(body, st.tab)
-    cands, idle = _scan(lines, st)
+    cands, idle, broken = _scan(lines, st)
+    gave_up = tuple((c, offset) for c in broken)
     if not cands:
-        return ()
+        return (), gave_up
     if not st.fast:
         keep = _rendered(lines)
-        return tuple((c, offset) for c in cands if (c.start, c.end) in keep) + _extra(keep, cands, lines, offset)
+        return (tuple((c, offset) for c in cands if (c.start, c.end) in keep)
+                + _extra(keep, cands, lines, offset)), gave_up
     in_cand = [False] * len(lines)
     for c in cands:
         for k in range(c.start, c.end + 1):
@@ -648,7 +663,7 @@ def _scan_cached(text: str, front_matter: bool) -> tuple:
             keep_all.add((s - base + a, e - base + a))
         risky_set = set(risky)
         cands = [c for i, c in enumerate(cands) if i not in risky_set or (c.start, c.end) in keep_all]
-    return tuple((c, offset) for c in cands)
+    return tuple((c, offset) for c in cands), gave_up
 
 
 def _extra(keep, cands, lines, offset) -> tuple:  # pragma: no cover - only with exotic configurations
@@ -681,7 +696,7 @@ def fences(text: str, *, front_matter: bool = True) -> list[Fence]:
     does; pass front_matter=False for Markdown that has already lost them). A fence shown
     inside a longer fence is content; an unclosed or invalid fence is not a block.
     """
-    found = _scan_cached(text, front_matter)
+    found = _scan_cached(text, front_matter)[0]
     if not found:
         return []
     raw = split_lines(text[1:] if text.startswith("\ufeff") else text)
@@ -699,6 +714,15 @@ def fences(text: str, *, front_matter: bool = True) -> list[Fence]:
             body.append(rest)
             cols.append(removed)
         out.append(Fence(s, e, opening[:j], c.fence, c.lang.lower(), c.info, True, body, cols))
+    return out
+
+
+def unclosed(text: str, *, front_matter: bool = True) -> list[Fence]:
+    """Opening fences superfences gave up on: never closed, or a content line indented less than
+    the fence. What follows them renders as plain text. `end` is the line where it gave up."""
+    out = []
+    for c, offset in _scan_cached(text, front_matter)[1]:
+        out.append(Fence(c.start + offset, c.end + offset, c.ws, c.fence, c.lang.lower(), c.info, False))
     return out
 
 
