@@ -102,9 +102,22 @@ def _glossary_ids() -> frozenset:
         return frozenset()
 
 
+@lru_cache(maxsize=None)
+def _map_row_ids() -> frozenset:
+    try:
+        import mapping
+        import yaml
+
+        entries = yaml.safe_load(mapping.DATA_FILE.read_text(encoding="utf-8"))["entries"]
+        return frozenset(f"map-{e['id']}" for e in entries)
+    except Exception:  # a broken map is check-mapping's to report
+        return frozenset()
+
+
 KNOWN_GENERATORS = {
-    "glossary": _glossary_ids,          # <!-- glossary -->: one entry per term, id = term id
-    "translation-status": frozenset,     # <!-- translation-status -->: a table, no anchors
+    "glossary": _glossary_ids,                    # <!-- glossary -->: one entry per term, id = term id
+    "translation-status": frozenset,               # <!-- translation-status -->: a table, no anchors
+    "vsphere-kubernetes-table": _map_row_ids,      # the map: one row per entry, id = map-<entry id>
 }
 
 

@@ -162,11 +162,18 @@ def page_title(path: Path) -> str:
 
 # --- structure -----------------------------------------------------------------------------------
 
-def missing_id_problems(path: Path, text: str) -> list[Problem]:
+def page_problems(path: Path, text: str) -> list[Problem]:
+    """Per page: headings without an explicit id, and leading lines MkDocs would eat as meta-data."""
     rel = relpath(path)
-    return [Problem(rel, h.line + 1, h.col + 1,
-                    f"heading '{h.title}' has no explicit id: add {{ #some-id }} (the same id in every language)")
-            for h in headings(text) if h.id is None]
+    problems = [Problem(rel, h.line + 1, h.col + 1,
+                        f"heading '{h.title}' has no explicit id: add {{ #some-id }} (the same id in every language)")
+                for h in headings(text) if h.id is None]
+    if not text.lstrip("\ufeff").startswith("---"):
+        _, eaten = mdscan.page_body(text)
+        if eaten and text.splitlines()[0].strip():
+            problems.append(Problem(rel, 1, 1, "the first lines look like 'key: value' meta-data, which MkDocs "
+                                    "removes from the page: start the page with its '# Title { #id }' heading"))
+    return problems
 
 
 def _heading_problems(en_rel, es_rel, en_h, es_h, severity) -> list[Problem]:
@@ -362,7 +369,7 @@ def scan(docs: Path = DOCS, exemptions_file: Path = EXEMPTIONS_FILE) -> tuple[di
 
     for lang in LANGUAGES:
         for rel in sorted(_pages(docs, lang)):
-            problems += missing_id_problems(docs / lang / rel, text(docs / lang / rel))
+            problems += page_problems(docs / lang / rel, text(docs / lang / rel))
 
     for lang in TRANSLATIONS:
         tr_pages = _pages(docs, lang)
@@ -386,9 +393,9 @@ def scan(docs: Path = DOCS, exemptions_file: Path = EXEMPTIONS_FILE) -> tuple[di
                 problems.append(Problem(tr_rel, 1, 1, f"no English original: {en_rel} does not exist "
                                         f"(add it, or list '{rel}' in {relpath(exemptions_file)})"))
                 continue
-            status, page_problems = _compare(en_path, tr_path, text(en_path), text(tr_path), rel, lang)
+            status, pair_problems = _compare(en_path, tr_path, text(en_path), text(tr_path), rel, lang)
             statuses[(lang, rel)] = status
-            problems += page_problems
+            problems += pair_problems
     for rel, line in exemptions.items():
         if rel not in en_pages and not any(rel in _pages(docs, lang) for lang in TRANSLATIONS):
             problems.append(Problem(relpath(exemptions_file), line, 1,

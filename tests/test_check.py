@@ -168,3 +168,15 @@ def test_pull_request_template_has_the_checklist():
     for item in ("make check", "mark-translated", "docs/es/", "CONTRIBUTING.md"):
         assert item in text, item
     assert text.count("- [ ]") >= 5
+
+
+def test_contributor_guides_exist_in_english_and_spanish_and_cover_the_workflow():
+    for name, words in (("CONTRIBUTING.md", (" the ", " and ", " page ")),
+                        ("CONTRIBUTING.es.md", (" la ", " que ", " página "))):
+        text = read(ROOT / name)
+        for topic in ("make serve", "make check", "mark-translated", "data/glossary.yml",
+                      "data/vsphere-to-kubernetes.yml", "<!-- snippet: skip -->", "<!-- snippet: schema",
+                      "check-links --external", "pre-commit install", "data/translation-exemptions.yml"):
+            assert topic in text, (name, topic)
+        assert all(text.count(w) >= 5 for w in words), f"{name} does not read as its language"
+    assert kb(ROOT, "lint-markdown", "CONTRIBUTING.md", "CONTRIBUTING.es.md").returncode == 0

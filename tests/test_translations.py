@@ -275,3 +275,12 @@ def test_outdated_translation_shows_a_spanish_notice_linking_to_the_english_page
         row = next(r for r in parse(status_page).select("article table tbody tr")
                    if r.find("a") and r.find("a")["href"] == "../../kubernetes/architecture/")
         assert row.find_all("td")[1].get_text(strip=True) == label
+
+
+def test_leading_key_value_lines_that_mkdocs_would_eat_are_reported(project):
+    en = project / "docs" / "en" / PAGE
+    write(en, "Note: MkDocs reads this line as meta-data and drops it\n" + read(en))
+    proc = kb(project, "check-translations")
+    assert proc.returncode == 1
+    assert (f"docs/en/{PAGE}:1:1: the first lines look like 'key: value' meta-data, which MkDocs removes from "
+            "the page: start the page with its '# Title { #id }' heading") in lines(proc), proc.stdout
