@@ -547,7 +547,7 @@ def render_status(lang: str, page: str, statuses: dict, docs: Path = DOCS) -> st
     labels = LABELS.get(lang, LABELS[DEFAULT_LANGUAGE])
     here = posixpath.dirname(page) or "."
     rows = []
-    items = sorted((s for s in statuses.values()), key=lambda s: (s.rel != "index.md", s.rel))
+    items = sorted(statuses.values(), key=lambda s: (posixpath.dirname(s.rel), posixpath.basename(s.rel) != "index.md", s.rel))
     for s in items:
         source = docs / lang / s.rel
         if not source.exists():

@@ -255,6 +255,7 @@ def test_up_to_date_spanish_pages_show_no_notice(html):
 def test_outdated_translation_shows_a_spanish_notice_linking_to_the_english_page(project):
     en = project / "docs" / "en" / PAGE
     write(en, read(en) + "\nA paragraph added to the English page after the translation.\n")
+    (project / "docs" / "es" / "reference" / "resources.md").unlink()  # a missing twin, for the status page
     proc = build_copy(project)
     assert proc.returncode == 0, proc.stdout
     site = project / "site"
@@ -270,11 +271,13 @@ def test_outdated_translation_shows_a_spanish_notice_linking_to_the_english_page
                       (site / "kubernetes" / "architecture" / "index.html").resolve()}
     assert not parse(site / "kubernetes" / "architecture" / "index.html").select("[data-translation-status]")
     assert not parse(site / "es" / "kubernetes" / "why-kubernetes" / "index.html").select("[data-translation-status]")
-    for status_page, label in ((site / "reference" / "translation-status" / "index.html", "Outdated"),
-                               (site / "es" / "reference" / "translation-status" / "index.html", "Desactualizada")):
-        row = next(r for r in parse(status_page).select("article table tbody tr")
-                   if r.find("a") and r.find("a")["href"] == "../../kubernetes/architecture/")
-        assert row.find_all("td")[1].get_text(strip=True) == label
+    for status_page, outdated, missing in (
+            (site / "reference" / "translation-status" / "index.html", "Outdated", "Missing"),
+            (site / "es" / "reference" / "translation-status" / "index.html", "Desactualizada", "Falta")):
+        rows = {r.find("a")["href"]: r.find_all("td")[1].get_text(strip=True)
+                for r in parse(status_page).select("article table tbody tr")}
+        assert rows["../../kubernetes/architecture/"] == outdated
+        assert rows["../resources/"] == missing
 
 
 def test_leading_key_value_lines_that_mkdocs_would_eat_are_reported(project):
