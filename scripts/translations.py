@@ -364,7 +364,12 @@ def scan(docs: Path = DOCS, exemptions_file: Path = EXEMPTIONS_FILE) -> tuple[di
 
     def text(path: Path) -> str:
         if path not in texts:
-            texts[path] = path.read_text(encoding="utf-8", errors="replace")
+            raw = path.read_bytes()
+            try:
+                texts[path] = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(relpath(path), 1, 1, f"not valid UTF-8: {exc.reason} at byte {exc.start}"))
+                texts[path] = raw.decode("utf-8", errors="replace")
         return texts[path]
 
     for lang in LANGUAGES:
@@ -497,7 +502,12 @@ def mark(paths: list[Path], force: bool = False, docs: Path = DOCS) -> tuple[lis
         if not en_path.exists():
             problems.append(Problem(relpath(tr_path), 1, 1, f"no English original {relpath(en_path)} to mark it against"))
             continue
-        fm = front_matter(tr_path.read_text(encoding="utf-8"))
+        try:
+            fm = front_matter(tr_path.read_text(encoding="utf-8"))
+            en_path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(relpath(tr_path), 1, 1, f"not valid UTF-8 (or its English original is not): {exc.reason}"))
+            continue
         if fm.problems:
             problems += [Problem(relpath(tr_path), ln + 1, c + 1, m) for ln, c, m in fm.problems]
             continue
@@ -530,8 +540,8 @@ def cli_mark(argv: list[str]) -> int:
         print(line)
     if problems:
         report(problems)
-        print("mark-translated: not marked while the structure differs from the English page "
-              "(fix the translation, or use --force)")
+        print("mark-translated: the pages above were not marked: fix what is reported "
+              "(--force marks them despite structural differences)")
     return 1 if problems else 0
 
 
