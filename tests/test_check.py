@@ -180,3 +180,13 @@ def test_contributor_guides_exist_in_english_and_spanish_and_cover_the_workflow(
             assert topic in text, (name, topic)
         assert all(text.count(w) >= 5 for w in words), f"{name} does not read as its language"
     assert kb(ROOT, "lint-markdown", "CONTRIBUTING.md", "CONTRIBUTING.es.md").returncode == 0
+
+
+def test_markdown_lint_cache_never_hides_a_new_problem(project):
+    assert kb(project, "lint-markdown").returncode == 0
+    assert (project / ".cache" / "lint-markdown.json").is_file()
+    page = project / "docs" / "es" / "reference" / "resources.md"
+    write(page, read(page).rstrip("\n") + "\n\n#Sin espacio\n")
+    proc = kb(project, "lint-markdown")
+    assert proc.returncode == 1
+    assert "docs/es/reference/resources.md:" in proc.stdout and "MD018" in proc.stdout, proc.stdout
