@@ -27,9 +27,9 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
-import mdscan
 from kbconfig import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
 from problems import Problem, relpath, report
+from safety import prose_view
 
 _INLINE = re.compile(
     r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]"                         # [text] (one level of nested [])
@@ -48,32 +48,13 @@ _PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*(?P<name>[\w-]+)[ \t]*-->[ \t]*$", 
 _DATA_URL = re.compile(r"https?://[^\s'\"<>()\[\]{}`]+")
 
 
-def _masked(text: str) -> str:
-    """Text with fenced code, inline code and front matter blanked, positions kept."""
-    lines = text.split("\n")
-    mask = mdscan.code_mask(text)
-    fm_end = -1
-    if lines and lines[0].rstrip() == "---":
-        fm_end = next((n for n in range(1, len(lines)) if lines[n].rstrip() in ("---", "...")), -1)
-    out = []
-    for n, line in enumerate(lines):
-        if n <= fm_end or (n < len(mask) and mask[n]):
-            out.append(" " * len(line))
-            continue
-        chars = list(line)
-        for a, b in mdscan.inline_code_spans(line):
-            chars[a:b] = " " * (b - a)
-        out.append("".join(chars))
-    return "\n".join(out)
-
-
 def _line_col(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def links(text: str):
     """Yield (line, col, url) for every link and image of a Markdown text (1-based), code excluded."""
-    view = _masked(text)
+    view = prose_view(text)
     for rx in (_INLINE, _REF_DEF, _AUTOLINK, _HTML_URL):
         for m in rx.finditer(view):
             url = m.group("url")
@@ -129,7 +110,7 @@ def anchors(path: Path) -> frozenset | None:
 @lru_cache(maxsize=None)
 def _anchors(path: Path, _mtime: int) -> frozenset | None:
     text = path.read_text(encoding="utf-8", errors="replace")
-    view = _masked(text)
+    view = prose_view(text)
     ids = set(m.group("id") for m in _EXPLICIT_ID.finditer(view))
     ids |= set(m.group("id") for m in _HTML_ID.finditer(view))
     for line in view.split("\n"):

@@ -132,26 +132,29 @@ def _scheme(url: str) -> str:
     return "unsafe"
 
 
-def _blank(s: str) -> str:
-    return re.sub(r"[^\n]", " ", s)
-
-
-def markup_view(text: str, skip_lines: int = 0) -> str:
-    """The text as the HTML tokenizer should see it: code, autolinks and front matter blanked
-    (positions kept), so that only raw HTML written in the page is read as HTML."""
+def prose_view(text: str, *, page: bool = True) -> str:
+    """The text with fenced code, inline code and, for a page, its front matter or meta-data
+    blanked: what is left is prose, links and raw HTML, at their own lines and columns.
+    (Also what scripts/links.py reads links from.)"""
     lines = text.split("\n")
-    mask = mdscan.code_mask(text)
+    mask = mdscan.code_mask(text, front_matter=page)
+    skip = mdscan.page_body(text)[1] if page else 0
     out = []
     for n, line in enumerate(lines):
-        if n < skip_lines or (n < len(mask) and mask[n]):
+        if n < skip or (n < len(mask) and mask[n]):
             out.append(" " * len(line))
             continue
         chars = list(line)
         for a, b in mdscan.inline_code_spans(line):
             chars[a:b] = " " * (b - a)
-        line = _AUTOLINK.sub(lambda m: " " * len(m.group(0)), "".join(chars))
-        out.append(line)
+        out.append("".join(chars))
     return "\n".join(out)
+
+
+def markup_view(text: str, *, page: bool = True) -> str:
+    """The text as the HTML tokenizer should see it: prose_view() with autolinks blanked too,
+    so that only raw HTML written in the page is read as HTML."""
+    return _AUTOLINK.sub(lambda m: " " * len(m.group(0)), prose_view(text, page=page))
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -160,9 +163,10 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def markup_problems(text: str, rel: str, skip_lines: int = 0, line0: int = 0) -> list[Problem]:
-    """Unsafe HTML and URLs in Markdown text; `line0` is added to every line (0-based offset)."""
-    view = markup_view(text, skip_lines)
+def markup_problems(text: str, rel: str, *, page: bool = True, line0: int = 0) -> list[Problem]:
+    """Unsafe HTML and URLs in Markdown text (a whole page, or a Markdown string of a data file
+    with page=False); `line0` is added to every line (0-based offset)."""
+    view = markup_view(text, page=page)
     problems: list[Problem] = []
 
     def emit(line, col, message):
@@ -193,14 +197,14 @@ def markup_problems(text: str, rel: str, skip_lines: int = 0, line0: int = 0) ->
 
 # --- secrets -------------------------------------------------------------------------------------
 
-def secret_problems(text: str, rel: str, skip_lines: int = 0) -> list[Problem]:
+def secret_problems(text: str, rel: str) -> list[Problem]:
+    """Secrets anywhere in a file, front matter and code included: the repository is public too."""
     problems: list[Problem] = []
     lines = text.split("\n")
 
     def at(offset: int, message: str):
         line, col = _line_col(text, offset)
-        if line >= skip_lines:
-            problems.append(Problem(rel, line + 1, col + 1, message))
+        problems.append(Problem(rel, line + 1, col + 1, message))
 
     for m in _PRIVATE_KEY.finditer(text):
         first = text.count("\n", 0, m.start()) + 1
@@ -228,7 +232,7 @@ def secret_problems(text: str, rel: str, skip_lines: int = 0) -> list[Problem]:
                 at(m.start(), f"{what} in the page: use a placeholder")
     manifests = []
     for f in mdscan.fences(text):
-        if f.lang in ("yaml", "yml") and f.start >= skip_lines:
+        if f.lang in ("yaml", "yml"):
             manifests += _secret_manifest_problems(f, rel)
     seen = {p.line for p in manifests}  # one report per line: the Secret's is the more precise
     return [p for p in problems if p.line not in seen] + manifests
@@ -268,23 +272,13 @@ def _secret_manifest_problems(fence: mdscan.Fence, rel: str) -> list[Problem]:
 
 # --- files ---------------------------------------------------------------------------------------
 
-def _front_matter_lines(text: str) -> int:
-    lines = text.split("\n")
-    if lines and lines[0].rstrip() == "---":
-        for n in range(1, len(lines)):
-            if lines[n].rstrip() in ("---", "..."):
-                return n + 1
-    return 0
-
-
 def check_markdown_file(path: Path) -> list[Problem]:
     rel = relpath(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         return [Problem(rel, 1, 1, f"not valid UTF-8: {exc.reason} at byte {exc.start}")]
-    skip = _front_matter_lines(text)
-    return markup_problems(text, rel, skip) + secret_problems(text, rel, skip)
+    return markup_problems(text, rel) + secret_problems(text, rel)
 
 
 def check_data_file(path: Path) -> list[Problem]:
@@ -307,7 +301,7 @@ def check_data_file(path: Path) -> list[Problem]:
             stack.extend(node.value)
         elif isinstance(node, yaml.ScalarNode) and any(c in node.value for c in "<]{:"):
             raw = " " * node.start_mark.column + text[node.start_mark.index:node.end_mark.index]
-            problems += markup_problems(raw, rel, 0, node.start_mark.line)
+            problems += markup_problems(raw, rel, page=False, line0=node.start_mark.line)
     problems += secret_problems(text, rel)
     return problems
 
