@@ -27,6 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
 
+import translations
 from kbconfig import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
 from problems import Problem, relpath, report
 from safety import prose_view
@@ -42,8 +43,6 @@ _HTML_URL = re.compile(r"<[a-zA-Z][^<>]*?\s(?:href|src)\s*=\s*(?P<q>[\"'])(?P<ur
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _EXPLICIT_ID = re.compile(r"\{:?[^{}\n]*?(?:^|\s|\{:?)#(?P<id>[^\s}#]+)[^{}\n]*\}")
 _HTML_ID = re.compile(r"<[a-zA-Z][^<>]*?\s(?:id|name)\s*=\s*[\"'](?P<id>[^\"']+)[\"']")
-_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+(?P<text>.*?)[ \t#]*$")
-_ATTRS_AT_END = re.compile(r"[ \t]*\{:?[^{}]*\}[ \t]*$")
 _PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*(?P<name>[\w-]+)[ \t]*-->[ \t]*$", re.M)
 _DATA_URL = re.compile(r"https?://[^\s'\"<>()\[\]{}`]+")
 
@@ -113,10 +112,9 @@ def _anchors(path: Path, _mtime: int) -> frozenset | None:
     view = prose_view(text)
     ids = set(m.group("id") for m in _EXPLICIT_ID.finditer(view))
     ids |= set(m.group("id") for m in _HTML_ID.finditer(view))
-    for line in view.split("\n"):
-        m = _HEADING.match(line)
-        if m and not _ATTRS_AT_END.search(m.group("text")):
-            ids.add(_slugify(re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", m.group("text"))))
+    for h in translations.headings(text):
+        if h.id is None:  # toc's slug of the title, glossary references read as their label
+            ids.add(_slugify(re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", h.title)))
     for m in _PLACEHOLDER.finditer(text):
         generator = KNOWN_GENERATORS.get(m.group("name"))
         if generator is None:
