@@ -221,7 +221,7 @@ def _fence_label(f: mdscan.Fence) -> str:
     return f"`{f.lang}`" if f.lang else "without language"
 
 
-def _fence_problems(en_rel, es_rel, en_text, es_text, en_f, es_f, severity) -> list[Problem]:
+def _fence_problems(en_rel, es_rel, en_f, es_f, severity) -> list[Problem]:
     problems = []
     sm = difflib.SequenceMatcher(a=[f.lang for f in en_f], b=[f.lang for f in es_f], autojunk=False)
     for op, i1, i2, j1, j2 in sm.get_opcodes():
@@ -316,10 +316,7 @@ def structure_problems(en_path: Path, es_path: Path, severity: str = "error",
     es_text = es_path.read_text(encoding="utf-8") if es_text is None else es_text
     en_rel, es_rel = relpath(en_path), relpath(es_path)
     problems = _heading_problems(en_rel, es_rel, headings(en_text), headings(es_text), severity)
-    skip = lambda t: front_matter(t).end + 1  # noqa: E731 - fences inside front matter don't count
-    en_f = [f for f in mdscan.fences(en_text) if f.start >= skip(en_text)]
-    es_f = [f for f in mdscan.fences(es_text) if f.start >= skip(es_text)]
-    problems += _fence_problems(en_rel, es_rel, en_text, es_text, en_f, es_f, severity)
+    problems += _fence_problems(en_rel, es_rel, mdscan.fences(en_text), mdscan.fences(es_text), severity)
     return problems
 
 
