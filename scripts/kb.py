@@ -18,6 +18,7 @@ COMMANDS = {
     "build": ("build", "cli", "strict, all-or-nothing build of the site into site/"),
     "check-glossary": ("glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
     "check-snippets": ("snippets", "cli", "validate every ```yaml snippet: syntax, duplicate keys, Kubernetes/CRD/named schemas"),
+    "bench-snippets": ("bench_snippets", "cli", "snippet checker benchmark: CLI snippets/second, ms per manifest (--build: hook's share)"),
     "check-mapping": ("mapping", "cli", "validate data/vsphere-to-kubernetes.yml and the pages showing the map"),
     "check-translations": ("translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
     "mark-translated": ("translations", "cli_mark", "record that Spanish pages match their English originals now"),

@@ -33,37 +33,46 @@ from pathlib import Path
 
 import yaml
 
-try:  # the regular expressions of the installed superfences: its behaviour is the reference
-    from pymdownx.superfences import RE_HL_LINES, RE_LINENUMS, RE_NESTED_FENCE_START, RE_OPTIONS
-except ImportError:  # pragma: no cover - only without pymdown-extensions
-    RE_NESTED_FENCE_START = re.compile(
-        r'''(?x)
-        (?P<fence>~{3,}|`{3,})
-        (?:[ \t]*\.?(?P<lang>[\w#.+-]+)(?=[\t ]|$))?
-        (?:
-            [ \t]*(\{(?P<attrs>[^\n]*)\}) |
-            (?P<options>
-                (?:
-                    (?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?)(?=[\t ]|$)
-                )+
-            ) |
-            (?P<unrecognized>
-                (?:([ \t]*[^\s]+)(?=[\t ]|$))+
-            )
-        )?[ \t]*$
-        '''
+# superfences' own regular expressions (pymdown-extensions 13), copied so that scanning a page does
+# not import Python-Markdown (a second in a fresh process); tests/test_mdscan.py checks that they
+# are still those of the installed superfences.
+RE_NESTED_FENCE_START = re.compile(
+    r'''(?x)
+    (?P<fence>~{3,}|`{3,})
+    (?:[ \t]*\.?(?P<lang>[\w#.+-]+)(?=[\t ]|$))?                                           # Language
+    (?:
+        [ \t]*(\{(?P<attrs>[^\n]*)\}) |                                                    # Optional attributes or
+        (?P<options>
+            (?:
+                (?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?)(?=[\t ]|$)  # Options
+            )+
+        ) |
+        (?P<unrecognized>
+            (?:([ \t]*[^\s]+)(?=[\t ]|$))+
+        )
+    )?[ \t]*$
+    '''
+)
+RE_HL_LINES = re.compile(r'^(?P<hl_lines>\d+(?:-\d+)?(?:[ \t]+\d+(?:-\d+)?)*)$')
+RE_LINENUMS = re.compile(r'(?P<linestart>[\d]+)(?:[ \t]+(?P<linestep>[\d]+))?(?:[ \t]+(?P<linespecial>[\d]+))?')
+RE_OPTIONS = re.compile(
+    r'''(?x)
+    (?:
+        (?P<key>[a-zA-Z][a-zA-Z0-9_]*)(?:=(?P<quot>"|')(?P<value>.*?)(?P=quot))?
     )
-    RE_HL_LINES = re.compile(r'^(?P<hl_lines>\d+(?:-\d+)?(?:[ \t]+\d+(?:-\d+)?)*)$')
-    RE_LINENUMS = re.compile(r'(?P<linestart>[\d]+)(?:[ \t]+(?P<linestep>[\d]+))?(?:[ \t]+(?P<linespecial>[\d]+))?')
-    RE_OPTIONS = re.compile(r'(?:(?P<key>[a-zA-Z][a-zA-Z0-9_]*)(?:=(?P<quot>"|\')(?P<value>.*?)(?P=quot))?)')
+    '''
+)
 
-try:
-    from markdown.extensions.attr_list import get_attrs_and_remainder as _get_attrs_rem
 
-    def _get_attrs(text: str):
-        return _get_attrs_rem(text)[0]
-except ImportError:  # pragma: no cover - older Python-Markdown
-    from markdown.extensions.attr_list import get_attrs as _get_attrs
+def _get_attrs(text: str):
+    """attr_list's parser, as superfences uses it for ``` {.yaml title="x"} (imported on first use)."""
+    try:
+        from markdown.extensions.attr_list import get_attrs_and_remainder
+    except ImportError:  # pragma: no cover - older Python-Markdown
+        from markdown.extensions.attr_list import get_attrs
+        return get_attrs(text)
+    return get_attrs_and_remainder(text)[0]
+
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -144,15 +153,18 @@ def page_body(text: str) -> tuple[str, int]:
     return stripped, eaten + rest[: len(rest) - len(stripped)].count("\n")
 
 
+_SPACES_ONLY = re.compile(r"(?<=\n) +\n")
+
+
 def _normalize(body: str, tab: int) -> list[str]:
     """Python-Markdown's NormalizeWhitespace, keeping one entry per line (no trailing padding)."""
-    body = body.replace("\x02", "").replace("\x03", "")
-    body = body.expandtabs(tab)
-    lines = body.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i] and not lines[i].strip(" "):
-            lines[i] = ""
-    return lines
+    if "\x02" in body or "\x03" in body:
+        body = body.replace("\x02", "").replace("\x03", "")
+    if "\t" in body:
+        body = body.expandtabs(tab)
+    if "  \n" in body or body.endswith(" ") or " \n" in body:
+        body = _SPACES_ONLY.sub("\n", body + "\n")[:-1]
+    return body.split("\n")
 
 
 # --------------------------------------------------------------------------- settings
@@ -178,6 +190,11 @@ _ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
 _ConfigLoader.add_multi_constructor("!", _any_tag)
 
 BUILTIN_EXTENSIONS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
+# Extensions that only add inline patterns: left out of the parser used to settle fences
+# (pymdownx.emoji alone takes most of a second to load its index).
+INLINE_ONLY = {"pymdownx.emoji", "pymdownx.keys", "pymdownx.inlinehilite", "pymdownx.magiclink",
+               "pymdownx.smartsymbols", "pymdownx.betterem", "pymdownx.caret", "pymdownx.mark",
+               "pymdownx.tilde", "pymdownx.escapeall"}
 
 
 def _resolve(value):
@@ -322,72 +339,90 @@ class _Cand:
 
 def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool], list[_Cand]]:
     """superfences' search_nested: the fences it stores, which lines it saw outside any fence,
-    and the openings it gave up on (never closed, or a line less indented than the fence)."""
+    and the openings it gave up on (never closed, or a line less indented than the fence).
+
+    Outside a fence only lines holding ``` or ~~~ can matter, so the scan jumps between them."""
     out: list[_Cand] = []
     broken: list[_Cand] = []
-    idle = [True] * len(lines)
-    fence = None
-    for count, line in enumerate(lines):
-        if fence is None:
-            i = 0
-            n = len(line)
-            while i < n and line[i] in "> \t":
-                i += 1
-            if i >= n or line[i] not in "`~":
-                continue
-            m = RE_NESTED_FENCE_START.match(line, i)
-            if m is None:
-                continue
-            ok, lang = _header(m, st)
-            if not ok:
-                continue
-            fence = m.group("fence")
-            ws = line[:i]
-            vlen = len(ws)
-            quote_level = ws.count(">")
-            start = count
-            empty = 0
-            info = (m.group("attrs") if m.group("attrs") else m.group("options") or "").strip()
-            cand = _Cand(start, -1, ws, lang, fence, info)
+    n_lines = len(lines)
+    spans = []
+    resume = 0
+    for count in [i for i, ln in enumerate(lines) if "```" in ln or "~~~" in ln]:
+        if count < resume:
             continue
-        idle[count] = False
-        # parse_fence_line
-        k = 0
+        line = lines[count]
+        i = 0
         n = len(line)
-        while k < n and k < vlen and line[k] in "> \t":
-            k += 1
-        pws, content = line[:k], line[k:]
-        q = pws.count(">")
-        if quote_level:
-            if q > quote_level:
-                fence = _give_up(cand, count, broken)
-            elif content == "":
-                empty += 1
-            elif len(pws) < vlen:
-                fence = _give_up(cand, count, broken)
-            elif empty and q < quote_level:
-                fence = _give_up(cand, count, broken)
-            elif content.startswith(fence) and not content[len(fence):].strip(" \t"):
-                cand.end = count
-                out.append(cand)
-                fence = None
+        while i < n and line[i] in "> \t":
+            i += 1
+        if i >= n or line[i] not in "`~":
+            continue
+        m = RE_NESTED_FENCE_START.match(line, i)
+        if m is None:
+            continue
+        ok, lang = _header(m, st)
+        if not ok:
+            continue
+        fence = m.group("fence")
+        ws = line[:i]
+        vlen = len(ws)
+        quote_level = ws.count(">")
+        empty = 0
+        info = (m.group("attrs") if m.group("attrs") else m.group("options") or "").strip()
+        cand = _Cand(count, -1, ws, lang, fence, info)
+        flen = len(fence)
+        end = n_lines - 1
+        closed = False
+        for j in range(count + 1, n_lines):
+            line = lines[j]
+            if vlen == 0:  # parse_fence_line takes nothing when the fence is not indented
+                pws, content = "", line
             else:
-                empty = 0
-        elif q == 0:
-            if not (pws + content).strip():
-                empty += 1
-            elif len(pws) != vlen and content != "":
-                fence = _give_up(cand, count, broken)
-            elif content.startswith(fence) and not content[len(fence):].strip(" \t"):
-                cand.end = count
-                out.append(cand)
-                fence = None
+                k = 0
+                n = len(line)
+                while k < n and k < vlen and line[k] in "> \t":
+                    k += 1
+                pws, content = line[:k], line[k:]
+            q = pws.count(">") if pws else 0
+            if quote_level:
+                if q > quote_level:
+                    end = j
+                    break
+                if content == "":
+                    empty += 1
+                elif len(pws) < vlen or (empty and q < quote_level):
+                    end = j
+                    break
+                elif content.startswith(fence) and not content[flen:].strip(" \t"):
+                    end, closed = j, True
+                    break
+                else:
+                    empty = 0
+            elif q == 0:
+                if not (pws + content).strip():
+                    empty += 1
+                elif len(pws) != vlen and content != "":
+                    end = j
+                    break
+                elif content.startswith(fence) and not content[flen:].strip(" \t"):
+                    end, closed = j, True
+                    break
+                else:
+                    empty = 0
             else:
-                empty = 0
+                end = j
+                break
+        spans.append((count + 1, end))
+        resume = end + 1
+        if closed:
+            cand.end = end
+            out.append(cand)
         else:
-            fence = _give_up(cand, count, broken)
-    if fence is not None:
-        _give_up(cand, len(lines) - 1, broken)
+            _give_up(cand, end, broken)
+    idle = [True] * n_lines
+    for a, b in spans:
+        if b >= a:
+            idle[a:b + 1] = [False] * (b - a + 1)
     for c in out:
         idle[c.start] = False
     return out, idle, broken
@@ -412,6 +447,10 @@ _ADMONITION = re.compile(r'!!! ?[\w\-]+(?: +[\w\-]+)*(?: +"(.*?)")? *$')
 _DETAILS = re.compile(r'\?{3}(\+)? ?(?:(?:[\w\-]+(?: +[\w\-]+)*?)?(?: +"(.*?)")|(?:[\w\-]+(?: +[\w\-]+)*?)) *$')
 _TAB = re.compile(r'={3}(\+|\+!|!\+|!)? +"(.*?)" *$')
 _ITEM = re.compile(r'(?:[*+-]|\d+\.)[ ]+\S')
+_OPENER = re.compile(r'(?:[*+-]|\d+\.)[ ]+\S|!!!|\?\?\?|===')
+# A line that continues a list item's paragraph without starting any other block: text that
+# begins with a letter, a digit not followed by ". ", bold, code, a link or a quote.
+_CONTINUATION = re.compile(r'^[ ]*(?:[^\W\d_]|\d+(?![\d.]*\.[ ])|\*\*\S|_\S|`|\[|\(|"|\')')
 
 
 def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
@@ -431,6 +470,17 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
             return prev.ws, prev.start
         line = lines[j]
         return line[: len(line) - len(line.lstrip(" >"))], j
+
+    def item_at(j: int, width: int) -> bool:
+        """Line j is a list item whose marker is at column `width`."""
+        line = lines[j]
+        return (j not in by_end and line.startswith(" " * width) and line[width:width + 1] != " "
+                and _ITEM.match(line, width) is not None)
+
+    def continuation(j: int, width: int) -> bool:
+        """Line j is plain text inside the container (lazily continuing a paragraph)."""
+        line = lines[j]
+        return j not in by_end and line.startswith(" " * width) and _CONTINUATION.match(line) is not None
 
     def unsettled(c: _Cand) -> bool:
         r = len(c.ws)
@@ -463,12 +513,31 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
             if k < 0:
                 return True
             ws, first = lead(k)
-            if first != k or len(ws) != r - 4:
+            if first != k:
                 return True
+            if not (len(ws) == r - 4 and _OPENER.match(lines[k], len(ws))):
+                # a lazy continuation line of a list item's first paragraph ("1. Do this\n   and that")
+                j = k
+                while j >= 0 and lines[j] != "" and not item_at(j, r - 4):
+                    if not continuation(j, r - 4):
+                        return True
+                    j -= 1
+                if j < 0 or lines[j] == "":
+                    return True
+                k = j
+                ws, first = lead(k)
+                if first != k or len(ws) != r - 4:
+                    return True
             rest = lines[k][len(ws):]
             if _ITEM.match(rest):
-                if k > 0 and lines[k - 1] != "":
-                    return True  # only a list item that starts a block is surely a list
+                # only a list item in a block that starts with a list item is surely a list
+                j = k - 1
+                while j >= 0 and lines[j] != "":
+                    if not (item_at(j, r - 4) or continuation(j, r - 4)):
+                        return True
+                    j -= 1
+                if not item_at(j + 1, r - 4):
+                    return True
                 if inner != c.start and "" not in lines[k + 1:inner]:
                     return True  # an opener in the item's first paragraph is just text
             elif not (_ADMONITION.match(rest) or _DETAILS.match(rest) or _TAB.match(rest)):
@@ -481,10 +550,15 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
     return [i for i, c in enumerate(cands) if unsettled(c)]
 
 
+def _lines_with(lines: list[str], needle: str) -> list[int]:
+    return [i for i, line in enumerate(lines) if needle in line]
+
+
 def _open_comment(lines: list[str], in_cand: list[bool]) -> bool:
     """True when an HTML comment spans lines outside fences (it may hide a fence)."""
-    for j, line in enumerate(lines):
-        if not in_cand[j] and "<!--" in line and "-->" not in line[line.rindex("<!--"):]:
+    for j in _lines_with(lines, "<!--"):
+        line = lines[j]
+        if not in_cand[j] and "-->" not in line[line.rindex("<!--"):]:
             return True
     return False
 
@@ -532,7 +606,8 @@ def _engine():
     import markdown
 
     names, configs = markdown_config()
-    md = markdown.Markdown(extensions=names, extension_configs=configs)
+    names = [n for n in names if n not in INLINE_ONLY]  # they cannot change which blocks are code
+    md = markdown.Markdown(extensions=names, extension_configs={k: v for k, v in configs.items() if k in names})
     pre = md.preprocessors["fenced_code_block"]
     ext = pre.extension
     records: list = []
@@ -638,12 +713,12 @@ def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
                 + _extra(keep, cands, lines, offset)), gave_up
     in_cand = [False] * len(lines)
     for c in cands:
-        for k in range(c.start, c.end + 1):
-            in_cand[k] = True
-    has_html = any(not in_cand[i] and _HTML_START.match(lines[i]) and not _SINGLE_COMMENT.match(lines[i])
-                   for i in range(len(lines)))
+        in_cand[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
+    has_html = "<" in body and any(
+        not in_cand[i] and _HTML_START.match(lines[i]) and not _SINGLE_COMMENT.match(lines[i])
+        for i in _lines_with(lines, "<"))
     risky = _risky(lines, cands, has_html)
-    if _open_comment(lines, in_cand):
+    if "<!--" in body and _open_comment(lines, in_cand):
         risky = list(range(len(cands)))
         regions = [(0, len(lines))]
     elif risky:
@@ -709,10 +784,16 @@ def fences(text: str, *, front_matter: bool = True) -> list[Fence]:
         while j < len(opening) and opening[j] in " \t>":
             j += 1
         body, cols = [], []
+        width = len(c.ws)
         for k in range(s + 1, e):
-            rest, removed = _strip_prefix(raw[k], len(c.ws), tab)
-            body.append(rest)
-            cols.append(removed)
+            line = raw[k]
+            if line.startswith(c.ws):  # the usual case: the same spaces as the opening line
+                body.append(line[width:])
+                cols.append(width)
+            else:
+                rest, removed = _strip_prefix(line, width, tab)
+                body.append(rest)
+                cols.append(removed)
         out.append(Fence(s, e, opening[:j], c.fence, c.lang.lower(), c.info, True, body, cols))
     return out
 

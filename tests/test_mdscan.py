@@ -94,6 +94,8 @@ def test_the_corpus_renders_its_yaml_blocks_as_yaml(render):
 INFO = ["yaml", "yml", " yaml", 'yaml title="a b"', '{.yaml title="x"}', 'yaml {title="y"}', "text", "", "bash",
         'yaml linenums="1"', 'yaml hl_lines="1 2"', "yaml foo", "YAML", ".yaml", 'yaml hl_lines="x"',
         "{.yaml hl_lines}", "{ }"]
+LAZY = ["lazy text", "**bold** more", "# heading?", "2024 was a year", "2. not lazy", "---", "`code` text", "> quote",
+        "!!! note", "- sub item", ": def", "[link](x)"]
 HEADS = ["- item", "* item", "1. item", "!!! note", '??? note "T"', "???+ tip", '=== "Tab"', "> quote", "Term",
          "-   wide item", '!!! warning "Title"', '===+ "B"', "10. ten"]
 
@@ -131,6 +133,14 @@ def _block(r: random.Random, depth: int, n: int) -> list[str]:
     for limit, make in simple:
         if k < limit:
             return make()
+    if k < 0.78:  # a run of list items with lazy continuation lines, then content for the last item
+        marker = r.choice(["1.", "2.", "-", "*", "10."])
+        run = []
+        for _ in range(r.randint(1, 3)):
+            run.append(f"{marker} item text {n}")
+            run += [" " * r.choice([0, 2, 3, 4, 5]) + r.choice(LAZY) for _ in range(r.randint(0, 2))]
+        indent = r.choice([4, 4, 4, 3, 8])
+        return run + [""] + [(" " * indent + ln if ln else "") for ln in _blocks(r, depth + 1, n * 10)]
     head = r.choice(HEADS)
     indent = r.choice([4, 4, 4, 2, 3, 8, 0, 5, 1, 12])
     inner = _blocks(r, depth + 1, n * 10)
@@ -166,9 +176,9 @@ def generated_page(seed: int) -> str:
 
 
 def test_generated_pages_render_exactly_the_blocks_mdscan_finds(render):
-    """400 random pages mixing every container; thousands more ran while the scanner was written."""
+    """500 random pages mixing every container; thousands more ran while the scanner was written."""
     failures = []
-    for seed in range(400):
+    for seed in range(500):
         text = generated_page(seed)
         ok, expected, actual = same_blocks(render, text)
         if not ok:
@@ -214,6 +224,14 @@ def test_inline_code_spans_like_python_markdown():
     assert spans == ["`x`", "``y ` z``"]
 
 
+def test_superfences_regular_expressions_are_those_of_the_installed_version():
+    from pymdownx import superfences
+
+    for name in ("RE_NESTED_FENCE_START", "RE_HL_LINES", "RE_LINENUMS", "RE_OPTIONS"):
+        mine, theirs = getattr(mdscan, name), getattr(superfences, name)
+        assert (mine.pattern, mine.flags) == (theirs.pattern, theirs.flags), name
+
+
 def test_usual_material_pages_need_no_markdown_parser(monkeypatch):
     """Fences in admonitions, tabs and list items are settled by the scanner alone (fast path)."""
     def fail(region):
@@ -222,5 +240,8 @@ def test_usual_material_pages_need_no_markdown_parser(monkeypatch):
     monkeypatch.setattr(mdscan, "_rendered", fail)
     mdscan._scan_cached.cache_clear()
     text = ("# T\n\n!!! note\n\n    ```yaml\n    a: 1\n    ```\n\n=== \"A\"\n\n    ```yaml\n    b: 2\n    ```\n\n"
-            "1. Step\n\n    ```bash\n    ls\n    ```\n\n    - Sub\n\n        ```yaml\n        c: 3\n        ```\n")
-    assert [f.lines for f in mdscan.fences(text)] == [["a: 1"], ["b: 2"], ["ls"], ["c: 3"]]
+            "1. Step\n\n    ```bash\n    ls\n    ```\n\n    - Sub\n\n        ```yaml\n        c: 3\n        ```\n\n"
+            "2. **Check** the result, a step whose text\n   goes on a second line:\n\n    ```yaml\n    d: 4\n    ```\n\n"
+            "=== \"Tab\"\n\n    1. First step\n       continued.\n    2. Second step:\n\n        ```yaml\n        e: 5\n"
+            "        ```\n")
+    assert [f.lines for f in mdscan.fences(text)] == [["a: 1"], ["b: 2"], ["ls"], ["c: 3"], ["d: 4"], ["e: 5"]]
