@@ -107,8 +107,9 @@ def split(passes: dict[str, dict], sources: dict[str, str], default: str = DEFAU
 
 @lru_cache(maxsize=None)
 def _stemmer(lang: str):
+    """A caching stem function for a language, or None (pure-Python Snowball is slow; words repeat)."""
     name = STEMMERS.get(lang)
-    return snowballstemmer.stemmer(name).stemWord if name else None
+    return lru_cache(maxsize=None)(snowballstemmer.stemmer(name).stemWord) if name else None
 
 
 def words(markup: str, separator: str) -> set[str]:
