@@ -3,7 +3,7 @@
 `kb.py bench [--pages N]` copies the project into a temporary folder, adds N generated
 pages per language (default 250) that look like the real articles (headings with ids,
 glossary references, admonitions, content tabs, Kubernetes manifests and YAML fragments,
-cross-links, navigation sections), builds the copy with the project's own configuration
+cross-links, navigation tab > areas > topics), builds the copy with the project's own configuration
 and hooks through `build.build()` (strict), and prints one table:
 
 - build seconds and ms per page at N and 2N pages per language, and t(2N)/t(N);
@@ -26,6 +26,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,9 +41,10 @@ from kbconfig import ROOT
 
 PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts"]
 BENCH_DIR = "bench"           # generated pages live in docs/<lang>/bench/
-SECTION_SIZE = 25             # pages per navigation section (the first one is the section index)
+TOPIC_SIZE = 10               # pages per topic (the first one is the topic's index.md)
 DEFAULT_PAGES = 250
 DEFAULT_JSON = ROOT / ".bench" / "results.json"
+DEFAULT_BUDGET = 270.0        # seconds: `make bench` must finish within 5 minutes on 2 cores
 REF = re.compile(r"\[\[(?P<id>[^\]|\n]*)(?:\|(?P<label>[^\]\n]+))?\]\]")
 
 # Hooks that only make the toolchain faster: they stay in the "without hooks" variant,
@@ -70,6 +72,7 @@ AREAS = [
     ("Upgrades", "Actualizaciones"),
 ]
 TAB = ("Field notes", "Notas de campo")
+TOPIC_WORD = ("Case files", "Casos")
 
 TOPICS = [
     ("Pods restarting in a loop", "Pods que se reinician en bucle"),
@@ -167,26 +170,36 @@ SHARED_CONFIGMAPS = 6  # a few manifests repeat across pages, as shared snippets
 
 @dataclass(frozen=True)
 class PageRef:
-    lang_path: str   # path under docs/<lang>/: bench/area-01/page-003.md
+    lang_path: str   # path under docs/<lang>/: bench/networking/topic-02/page-0013.md
     number: int      # 1-based over the whole generated set
-    section: int     # 0-based
-    index: bool      # section index page
+    topic: int       # 0-based
+    index: bool      # the topic's index page
+
+    @property
+    def area(self) -> int:
+        return self.topic % len(AREAS)
 
 
 def layout(pages: int) -> list[list[PageRef]]:
-    """Pages grouped in navigation sections of SECTION_SIZE; the first of each is its index.md."""
-    sections: list[list[PageRef]] = []
+    """Pages grouped in topics of TOPIC_SIZE (the first is the topic's index.md); topics are
+    spread over the areas in turn. Navigation: tab > area (section) > topic > pages, the way a
+    knowledge base grows: new articles join topics, new topics join the areas."""
+    topics: list[list[PageRef]] = []
     for n in range(1, pages + 1):
-        s, k = divmod(n - 1, SECTION_SIZE)
+        t, k = divmod(n - 1, TOPIC_SIZE)
         if k == 0:
-            sections.append([])
-        name = "index.md" if k == 0 else f"page-{n:04d}.md"
-        sections[s].append(PageRef(f"{BENCH_DIR}/area-{s + 1:02d}/{name}", n, s, k == 0))
-    return sections
+            topics.append([])
+        folder = f"{BENCH_DIR}/{AREAS[t % len(AREAS)][0].lower()}/topic-{t + 1:03d}"
+        topics[t].append(PageRef(f"{folder}/{'index.md' if k == 0 else f'page-{n:04d}.md'}", n, t, k == 0))
+    return topics
 
 
-def section_title(s: int, lang: int) -> str:
-    return f"{AREAS[s % len(AREAS)][lang]} {s + 1:02d}"
+def area_title(a: int, lang: int) -> str:
+    return AREAS[a][lang]
+
+
+def topic_title(t: int, lang: int) -> str:
+    return f"{TOPIC_WORD[lang]} {t + 1:03d}"
 
 
 def page_names(n: int) -> dict:
@@ -465,25 +478,31 @@ RELAXED_VALIDATION = [
 ]
 
 
-def configure(text: str, sections: list[list[PageRef]], variant: str) -> str:
+def configure(text: str, topics: list[list[PageRef]], variant: str) -> str:
     """The copy's mkdocs.yml: generated sections in nav (+ Spanish nav titles); per variant,
     without the project hooks and with link validation reduced to info (nohooks, stock),
-    and without navigation.prune and theme overrides (stock)."""
+    and without navigation.prune, theme overrides and the project's static-i18n search
+    setting (stock: Material + static-i18n defaults)."""
     lines = text.splitlines()
     nav = _top_level(lines, "nav")
     if nav is None:
         raise ConfigError("mkdocs.yml has no top-level nav:")
     block = [f"  - {_q(TAB[0])}:"]
-    for s, pages in enumerate(sections):
-        block.append(f"      - {_q(section_title(s, 0))}:")
-        block += [f"          - {p.lang_path}" for p in pages]
+    areas = sorted({pages[0].area for pages in topics})
+    for a in areas:
+        block.append(f"      - {_q(area_title(a, 0))}:")
+        for t, pages in enumerate(topics):
+            if pages[0].area == a:
+                block.append(f"          - {_q(topic_title(t, 0))}:")
+                block += [f"              - {p.lang_path}" for p in pages]
     end = _block_end(lines, nav)
     lines[end:end] = block
     tr = [i for i, ln in enumerate(lines) if re.match(r"^\s+nav_translations:\s*$", ln)]
     if len(tr) != 1:
         raise ConfigError("mkdocs.yml: expected one nav_translations: block (Spanish)")
     pad = " " * (len(lines[tr[0]]) - len(lines[tr[0]].lstrip()) + 2)
-    names = [(TAB[0], TAB[1])] + [(section_title(s, 0), section_title(s, 1)) for s in range(len(sections))]
+    names = [TAB] + [(area_title(a, 0), area_title(a, 1)) for a in areas] \
+        + [(topic_title(t, 0), topic_title(t, 1)) for t in range(len(topics))]
     lines[tr[0] + 1:tr[0] + 1] = [f"{pad}{_q(en)}: {_q(es)}" for en, es in names]
     if variant in ("nohooks", "stock"):
         hooks = _top_level(lines, "hooks")
@@ -501,7 +520,7 @@ def configure(text: str, sections: list[list[PageRef]], variant: str) -> str:
         lines += ["validation:", *RELAXED_VALIDATION]
     if variant == "stock":
         lines = [ln for ln in lines if not re.match(r"^\s+- navigation\.prune\s*(#.*)?$", ln)
-                 and not re.match(r"^\s+custom_dir:", ln)]
+                 and not re.match(r"^\s+(custom_dir|reconfigure_search):", ln)]
     return "\n".join(lines) + "\n"
 
 
@@ -527,8 +546,8 @@ def generate(dest: Path, pages: int = DEFAULT_PAGES, variant: str = "project", r
         raise ValueError("pages must be at least 1")
     copy_project(dest, root)
     terms = glossary_terms(dest)
-    sections = layout(pages)
-    refs = {p.number: p for s in sections for p in s}
+    topics = layout(pages)
+    refs = {p.number: p for t in topics for p in t}
     for lang in ("en", "es"):
         writer = Writer(lang, terms, plain=variant != "project", refs=refs)
         for ref in refs.values():
@@ -537,7 +556,7 @@ def generate(dest: Path, pages: int = DEFAULT_PAGES, variant: str = "project", r
             path.write_text(writer.page(ref), encoding="utf-8")
     mark_translations(dest, refs.values())
     cfg = dest / "mkdocs.yml"
-    cfg.write_text(configure(cfg.read_text(encoding="utf-8"), sections, variant), encoding="utf-8")
+    cfg.write_text(configure(cfg.read_text(encoding="utf-8"), topics, variant), encoding="utf-8")
     return dest
 
 
@@ -545,8 +564,14 @@ def generate(dest: Path, pages: int = DEFAULT_PAGES, variant: str = "project", r
 # Measuring
 # --------------------------------------------------------------------------------------------
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C: `subprocess.run` then kills the running build, `finally` cleans up."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def _build_child(config: str, site: str, offline: bool, conn) -> None:
     import build as kbbuild
+    _exit_on_sigterm()
     try:
         t0 = time.perf_counter()
         kbbuild.build(Path(site), config=Path(config), offline=offline, echo=False)
@@ -575,7 +600,10 @@ def timed_build(project: Path, site: Path, offline: bool = False) -> tuple[float
         status, a, b = parent.recv()
     except EOFError:
         status, a, b = "failed", "the build process died", 0
-    proc.join()
+    finally:
+        if proc.is_alive() and sys.exc_info()[0] is not None:
+            proc.terminate()
+        proc.join()
     if status != "ok":
         raise BenchFailed(f"build of {project.name} failed:\n{a}")
     return a, b
@@ -599,7 +627,7 @@ def offline_archive_size(project: Path, work: Path) -> tuple[int | None, str]:
         return None, "scripts/offline.py does not exist"
     out = work / f"{project.name}-offline"
     from build import mkdocs_env
-    proc = subprocess.run([sys.executable, str(project / "scripts" / "kb.py"), "offline", "--out", str(out)],
+    proc = subprocess.run([sys.executable, str(project / "scripts" / "kb.py"), "offline", "--dist", str(out)],
                           cwd=project, env=mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     archives = sorted(p for p in out.rglob("*") if p.is_file() and p.suffix in (".zip", ".gz", ".tgz", ".xz")) \
         if out.exists() else []
@@ -626,8 +654,12 @@ def median(xs: list[float]) -> float:
 
 
 def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work: Path | None = None,
-        offline: bool = True, progress=print) -> dict:
-    """Generate, build and measure; returns the results dict (see module docstring)."""
+        offline: bool = True, budget: float | None = DEFAULT_BUDGET, progress=print) -> dict:
+    """Generate, build and measure; returns the results dict (see module docstring).
+
+    Rounds of interleaved builds (one of each variant) continue up to `repeat` (`stock_repeat`
+    for the stock build) while the next round, and the offline archives, still fit in `budget`
+    seconds; the first round always runs. Fewer runs than asked are reported as such."""
     own_work = work is None
     work = Path(tempfile.mkdtemp(prefix="kb-bench-")) if own_work else Path(work)
     try:
@@ -641,10 +673,18 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work
         progress(f"generated {len(projects)} project copies in {time.perf_counter() - t0:.1f} s ({work})")
         times: dict = {k: [] for k in projects}
         peaks: dict = {k: 0 for k in projects}
-        for r in range(max(repeat, stock_repeat)):
-            for key in projects:
-                if r >= (stock_repeat if key[0] == "stock" else repeat):
-                    continue
+        wanted = {k: stock_repeat if k[0] == "stock" else repeat for k in projects}
+        cut_by_budget = False
+        for r in range(max(wanted.values())):
+            round_keys = [k for k in projects if r < wanted[k]]
+            if r and budget is not None:
+                need = sum(median(times[k]) for k in round_keys)
+                reserve = 1.5 * (median(times[("project", "n")]) + median(times[("project", "2n")])) if offline else 0
+                if time.perf_counter() - t0 + need + reserve > budget:
+                    cut_by_budget = True
+                    progress(f"  stopping after {r} round(s): another would pass the {budget:.0f} s budget")
+                    break
+            for key in round_keys:
                 secs, peak = timed_build(projects[key], work / f"site-{key[0]}-{key[1]}")
                 times[key].append(secs)
                 peaks[key] = max(peaks[key], peak)
@@ -687,12 +727,15 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work
                               "ok": res["ratios"][k] <= limit} for k, (what, limit) in TARGETS.items()}
         res["machine"] = machine()
         res["method"] = {
-            "repeat": repeat, "stock_repeat": stock_repeat, "interleaved": True, "statistic": "median",
+            "repeat": len(times[("project", "n")]), "stock_repeat": len(times[("stock", "2n")]),
+            "repeat_asked": repeat, "stock_repeat_asked": stock_repeat,
+            "budget_s": budget, "cut_by_budget": cut_by_budget, "interleaved": True, "statistic": "median",
             "build": "scripts/build.py build() (strict), one fresh process per build",
             "nohooks": "hooks: removed from the copy's mkdocs.yml, [[term]] references as plain text, "
                        "link validation at info level (real pages link to files the hooks generate)"
                        + (f"; kept: {', '.join(PERFORMANCE_HOOKS)}" if PERFORMANCE_HOOKS else ""),
-            "stock": "nohooks, and without navigation.prune and theme.custom_dir",
+            "stock": "nohooks, and without navigation.prune, theme.custom_dir and i18n reconfigure_search "
+                     "(Material + static-i18n defaults)",
             "hooks_share": "(t - t_nohooks) / t, the larger of N and 2N",
         }
         res["total_s"] = round(time.perf_counter() - t0, 1)
@@ -700,6 +743,63 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work
     finally:
         if own_work:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# Where a build's time goes: cumulative seconds of these functions (file fragment, function).
+PHASES = [
+    ("Markdown to HTML (all extensions)", "mkdocs/structure/pages.py", "render"),
+    ("page templates (Jinja, navigation)", "jinja2/environment.py", "render"),
+    ("search index entries (HTML parsing)", "material/plugins/search/plugin.py", "on_page_context"),
+    ("static-i18n search de-duplication", "mkdocs_static_i18n/reconfigure.py", "reconfigure_search_duplicates"),
+    ("search index written", "material/plugins/search/plugin.py", "on_post_build"),
+    ("syntax highlighting (Pygments)", "pymdownx/highlight.py", "highlight"),
+    ("link resolution (MkDocs)", "mkdocs/structure/pages.py", "path_to_url"),
+]
+
+
+def profile(pages: int, out: Path, work: Path, top: int = 25) -> str:
+    """Build the generated project once under cProfile; a readable breakdown of where time goes."""
+    import pstats
+
+    project = generate(work / "profile", pages, "project")
+    from build import mkdocs_env
+    out.parent.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(out), "-m", "mkdocs", "build",
+                           "--config-file", str(project / "mkdocs.yml"), "--site-dir", str(work / "profile-site")],
+                          cwd=project, env=mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise BenchFailed(f"profiled build failed:\n{proc.stdout[-4000:]}")
+    cum: dict = {}
+    own: list = []
+    for (file, _line, fn), (_cc, calls, tottime, cumtime, _callers) in pstats.Stats(str(out)).stats.items():
+        cum[(file, fn)] = max(cum.get((file, fn), 0.0), cumtime)
+        if f"{os.sep}scripts{os.sep}" in file and project.as_posix() in Path(file).as_posix():
+            own.append((cumtime, tottime, calls, f"{Path(file).relative_to(project).as_posix()}:{fn}"))
+    total = max(cum.values())
+    lines = [f"profiled build of {pages} pages per language: {wall:.1f} s wall under cProfile "
+             f"(profiling slows Python code 2-3x; compare shares, not seconds)", "",
+             "phase                                     seconds  share"]
+    for name, frag, fn in PHASES:
+        t = max([v for (f, n), v in cum.items() if frag in Path(f).as_posix() and n == fn] or [0.0])
+        lines.append(f"{name:40} {t:8.2f} {100 * t / total:5.1f}%")
+    hooks = {}
+    for (f, fn), v in cum.items():
+        pf = Path(f).as_posix()
+        if "/scripts/hooks/" in pf and fn.startswith("on_"):
+            key = f"{pf.rsplit('/', 1)[1]} {fn}"
+            hooks[key] = hooks.get(key, 0.0) + v
+    lines += ["", "hook event                                seconds  share"]
+    for key, v in sorted(hooks.items(), key=lambda kv: -kv[1]):
+        if v >= 0.005 * total:
+            lines.append(f"{key:40} {v:8.2f} {100 * v / total:5.1f}%")
+    lines += [f"{'all hook events':40} {sum(hooks.values()):8.2f} {100 * sum(hooks.values()) / total:5.1f}%", "",
+              f"project functions (scripts/), top {top} by cumulative time", "   cumul     own     calls  function"]
+    for c, t, n, name in sorted(own, reverse=True)[:top]:
+        lines.append(f"{c:8.2f} {t:7.2f} {n:9}  {name}")
+    lines += ["", f"full profile: {out} (python -m pstats {out}; sort cumulative; stats 40)"]
+    return "\n".join(lines)
 
 
 def _fmt(v, unit="") -> str:
@@ -739,7 +839,9 @@ def table(res: dict) -> str:
     out = [line(head), line(["-" * w for w in widths]), *map(line, rows), "",
            f"{m['cpus']} CPUs ({m['cpu']}), {m['system']}, Python {m['python']}, load average at start "
            f"{m['load_average'][0]}; medians of {res['method']['repeat']} interleaved runs "
-           f"({res['method']['stock_repeat']} for stock); {res['total_s']} s in all."]
+           f"({res['method']['stock_repeat']} for stock"
+           f"{', fewer than asked: time budget' if res['method']['cut_by_budget'] else ''}); "
+           f"{res['total_s']} s in all."]
     for key in ("n", "2n"):
         note = res["sizes"][key].get("offline_archive_note")
         if note:
@@ -759,12 +861,19 @@ def cli(argv: list[str]) -> int:
     ap.add_argument("--json", default=str(DEFAULT_JSON), help="write the figures here (default .bench/results.json)")
     ap.add_argument("--repeat", type=int, default=3, help="builds per variant; medians are reported (default 3)")
     ap.add_argument("--stock-repeat", type=int, default=3, help="builds of the stock configuration (default 3)")
+    ap.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
+                    help=f"stop adding rounds when the next would pass this many seconds (default {DEFAULT_BUDGET:.0f}; "
+                         "0: no limit); the first round always runs")
     ap.add_argument("--no-offline", action="store_true", help="skip the offline archive")
     ap.add_argument("--work", help="keep the generated project copies and sites in this folder")
     ap.add_argument("--generate", metavar="DIR",
                     help="only write a project copy with the generated pages to DIR (for profiling or serve)")
     ap.add_argument("--variant", choices=VARIANTS, default="project", help="with --generate: which configuration")
+    ap.add_argument("--profile", nargs="?", const=str(ROOT / ".bench" / "build.prof"), metavar="PROF",
+                    help="instead of the benchmark: build the N-page project once under cProfile and show "
+                         "where the time goes (profile saved to PROF, default .bench/build.prof)")
     args = ap.parse_args(argv)
+    _exit_on_sigterm()
     if args.pages < 1 or args.repeat < 1 or args.stock_repeat < 1:
         print("kb.py bench: --pages, --repeat and --stock-repeat must be at least 1", file=sys.stderr)
         return 2
@@ -777,12 +886,16 @@ def cli(argv: list[str]) -> int:
             generate(dest, args.pages, args.variant)
             print(f"wrote {dest} ({args.pages} pages per language, {args.variant} configuration)")
             return 0
+        if args.profile:
+            with tempfile.TemporaryDirectory(prefix="kb-bench-") as tmp:
+                print(profile(args.pages, Path(args.profile).resolve(), Path(tmp)))
+            return 0
         work = Path(args.work) if args.work else None
         if work and work.exists() and any(work.iterdir()):
             print(f"kb.py bench: {work} exists and is not empty", file=sys.stderr)
             return 2
         res = run(args.pages, args.repeat, args.stock_repeat, work, offline=not args.no_offline,
-                  progress=lambda s: print(s, file=sys.stderr, flush=True))
+                  budget=args.budget or None, progress=lambda s: print(s, file=sys.stderr, flush=True))
     except (ConfigError, BenchFailed) as exc:
         print(f"kb.py bench: {exc}", file=sys.stderr)
         return 1

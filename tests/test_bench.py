@@ -53,12 +53,14 @@ def pages_of(project, lang):
     return sorted((project / "docs" / lang / bench.BENCH_DIR).rglob("*.md"))
 
 
-def test_layout_groups_pages_in_sections_with_an_index_first():
-    sections = bench.layout(60)
-    assert [len(s) for s in sections] == [25, 25, 10]
-    assert all(s[0].index and s[0].lang_path.endswith("/index.md") for s in sections)
-    assert [p.number for s in sections for p in s] == list(range(1, 61))
-    assert len({p.lang_path for s in sections for p in s}) == 60
+def test_layout_groups_pages_in_topics_with_an_index_first_spread_over_the_areas():
+    topics = bench.layout(75)
+    assert [len(t) for t in topics] == [10] * 7 + [5]
+    assert all(t[0].index and t[0].lang_path.endswith("/index.md") for t in topics)
+    assert [p.number for t in topics for p in t] == list(range(1, 76))
+    assert len({p.lang_path for t in topics for p in t}) == 75
+    assert [t[0].area for t in topics] == [0, 1, 2, 3, 4, 5, 0, 1]
+    assert len({posixpath.dirname(t[0].lang_path) for t in topics}) == 8
 
 
 def test_every_page_exists_in_both_languages_with_the_same_heading_ids(generated):
@@ -81,14 +83,15 @@ def test_every_page_exists_in_both_languages_with_the_same_heading_ids(generated
 def test_spanish_pages_are_in_spanish_and_marked_as_current_translations(generated):
     import translations
 
-    es = (generated / "docs" / "es" / bench.BENCH_DIR / "area-01" / "page-0002.md").read_text(encoding="utf-8")
-    en = (generated / "docs" / "en" / bench.BENCH_DIR / "area-01" / "page-0002.md").read_text(encoding="utf-8")
+    rel = bench.layout(30)[0][1].lang_path
+    es = (generated / "docs" / "es" / rel).read_text(encoding="utf-8")
+    en = (generated / "docs" / "en" / rel).read_text(encoding="utf-8")
     assert " de " in es and " the " not in body(es) and " the " in en
     assert f"{translations.SOURCE_KEY}: {translations.source_hash(en)}" in es
 
 
 def test_pages_carry_the_features_real_articles_use(generated):
-    text = (generated / "docs" / "en" / bench.BENCH_DIR / "area-01" / "page-0005.md").read_text(encoding="utf-8")
+    text = (generated / "docs" / "en" / bench.layout(30)[0][4].lang_path).read_text(encoding="utf-8")
     assert re.search(r"^!!! warning \"", text, re.M) and re.search(r"^\?\?\? note \"", text, re.M)
     assert re.search(r"^=== \"kubectl\"", text, re.M)
     assert re.search(r"^\|---\|", text, re.M)
@@ -141,11 +144,14 @@ def test_navigation_lists_every_generated_page_in_sections_with_spanish_titles(g
     for page in pages_of(generated, "en"):
         assert page.relative_to(generated / "docs" / "en").as_posix() in paths
     tab = next(item[bench.TAB[0]] for item in cfg["nav"] if isinstance(item, dict) and bench.TAB[0] in item)
-    assert len(tab) == 2  # 30 pages: two sections
+    assert [next(iter(area)) for area in tab] == [bench.area_title(a, 0) for a in range(3)]  # 30 pages: 3 topics
+    first_topic = tab[0][bench.area_title(0, 0)][0]
+    assert list(first_topic) == [bench.topic_title(0, 0)] and len(first_topic[bench.topic_title(0, 0)]) == 10
     i18n = next(p["i18n"] for p in cfg["plugins"] if isinstance(p, dict) and "i18n" in p)
     es = next(lang for lang in i18n["languages"] if lang["locale"] == "es")
     assert es["nav_translations"][bench.TAB[0]] == bench.TAB[1]
-    assert es["nav_translations"][bench.section_title(1, 0)] == bench.section_title(1, 1)
+    assert es["nav_translations"][bench.area_title(1, 0)] == bench.area_title(1, 1)
+    assert es["nav_translations"][bench.topic_title(2, 0)] == bench.topic_title(2, 1)
     real = config_of(ROOT)
     assert cfg["hooks"] == real["hooks"] and "navigation.prune" in cfg["theme"]["features"]
 
@@ -160,6 +166,8 @@ def test_variants_without_hooks_and_stock(tmp_path):
     cfg = config_of(stock)
     assert not cfg.get("hooks")
     assert "navigation.prune" not in cfg["theme"]["features"] and "custom_dir" not in cfg["theme"]
+    i18n = next(p["i18n"] for p in cfg["plugins"] if isinstance(p, dict) and "i18n" in p)
+    assert "reconfigure_search" not in i18n  # static-i18n's default
     assert "navigation.prune" in config_of(ROOT)["theme"]["features"]
 
 
@@ -171,7 +179,9 @@ def test_configure_reports_a_config_it_cannot_extend():
 @pytest.mark.slow
 def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     out = tmp_path / "results.json"
-    proc = kb(ROOT, "bench", "--pages", "5", "--repeat", "1", "--stock-repeat", "1", "--no-offline", "--json", str(out))
+    # Two rounds asked, a 1-second budget: the first round always runs, the second does not fit.
+    proc = kb(ROOT, "bench", "--pages", "5", "--repeat", "2", "--stock-repeat", "2", "--budget", "1",
+              "--no-offline", "--json", str(out))
     assert proc.returncode == 0, proc.stdout
     for row in ("build, median (s)", "ms per page", "hooks' share of build", "peak memory (MiB)",
                 "page HTML median (KiB)", "page HTML largest (KiB)", "search index (KiB)",
@@ -193,7 +203,9 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     for name, t in res["targets"].items():
         assert t["ok"] == (t["value"] <= t["limit"]), name
         assert t["value"] > 0 or name == "hooks_share", name  # a share can come out negative on noise
-    assert len(res["variants"]["project_n"]["runs_s"]) == 1
+    assert all(len(v["runs_s"]) == 1 for v in res["variants"].values())
+    assert res["method"]["repeat"] == 1 and res["method"]["repeat_asked"] == 2 and res["method"]["cut_by_budget"]
+    assert "fewer than asked: time budget" in proc.stdout
     assert res["machine"]["cpus"] >= 1 and res["method"]["statistic"] == "median"
 
 
