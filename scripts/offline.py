@@ -249,23 +249,24 @@ def _in_git(root: Path) -> bool:
     return top is not None and Path(top).resolve() == Path(root).resolve()
 
 
-def source_date_epoch(root: Path = ROOT) -> int:
-    """SOURCE_DATE_EPOCH if set; else the commit time; else the newest source file's time."""
-    if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
-        return int(os.environ["SOURCE_DATE_EPOCH"])
-    if _in_git(root):
-        ct = _git("log", "-1", "--format=%ct", cwd=root)
-        if ct and ct.isdigit():
-            return int(ct)
-    sources = [root / "mkdocs.yml", *(p for d in ("docs", "data", "overrides") for p in (root / d).rglob("*"))]
-    return int(max((p.stat().st_mtime for p in sources if p.is_file()), default=0))
+def identity(root: Path = ROOT) -> tuple[str, int]:
+    """(version, SOURCE_DATE_EPOCH) of the sources, both from the same commit.
 
-
-def version(root: Path = ROOT, epoch: int | None = None) -> str:
+    Version: `git describe --tags --always --dirty`; the time: SOURCE_DATE_EPOCH if set, else that
+    commit's time. Outside a git checkout: the newest source file's time, and its date as version.
+    """
+    env_epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     described = _git("describe", "--tags", "--always", "--dirty", cwd=root) if _in_git(root) else None
     if described:
-        return re.sub(r"[^A-Za-z0-9._+-]", "_", described)
-    return time.strftime("%Y%m%d", time.gmtime(source_date_epoch(root) if epoch is None else epoch))
+        epoch = env_epoch or _git("log", "-1", "--format=%ct", described.removesuffix("-dirty"), cwd=root)
+        if epoch and epoch.isdigit():
+            return re.sub(r"[^A-Za-z0-9._+-]", "_", described), int(epoch)
+    if env_epoch.isdigit():
+        epoch = int(env_epoch)
+    else:
+        sources = [root / "mkdocs.yml", *(p for d in ("docs", "data", "overrides") for p in (root / d).rglob("*"))]
+        epoch = int(max((p.stat().st_mtime for p in sources if p.is_file()), default=0))
+    return time.strftime("%Y%m%d", time.gmtime(epoch)), epoch
 
 
 def shipped(site_dir: Path) -> list[str]:
@@ -304,11 +305,11 @@ def bundle(dist: Path, root: Path = ROOT, echo=print) -> Path:
 
     Whatever happens, dist/ ends up with the new archive or with none.
     """
-    from build import BuildFailed, build
+    from build import build
 
     project = kb_setting("project") or root.name
-    epoch = source_date_epoch(root)
-    name = f"{project}-offline-{version(root, epoch)}"
+    version, epoch = identity(root)
+    name = f"{project}-offline-{version}"
     dist = Path(dist)
     dist.mkdir(parents=True, exist_ok=True)
     try:

@@ -7,7 +7,6 @@ are failed requests, console errors and page errors: a test passes only when the
 from __future__ import annotations
 
 import json
-import re
 import socket
 import subprocess
 import sys
