@@ -148,7 +148,8 @@ def only_pages(index: dict, pages: set[str]) -> dict:
     return dict(index, docs=[d for d in index["docs"] if page_of(d["location"]) in pages])
 
 
-def write(site_dir: Path, indexes: dict[str, dict], default: str = DEFAULT_LANGUAGE, script: bool = False) -> list[Path]:
+def write(site_dir: Path, indexes: dict[str, dict], default: str = DEFAULT_LANGUAGE,
+          script: bool = False) -> list[Path]:
     """Write each language's index at its root; also as a script for file:// when `script`."""
     written = []
     for lang in sorted(indexes):
