@@ -377,6 +377,8 @@ def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool], lis
             line = lines[j]
             if vlen == 0:  # parse_fence_line takes nothing when the fence is not indented
                 pws, content = "", line
+            elif line.startswith(ws):  # the usual case: it takes exactly the opening line's prefix
+                pws, content = ws, line[vlen:]
             else:
                 k = 0
                 n = len(line)
@@ -453,7 +455,7 @@ _OPENER = re.compile(r'(?:[*+-]|\d+\.)[ ]+\S|!!!|\?\?\?|===')
 _CONTINUATION = re.compile(r'^[ ]*(?:[^\W\d_]|\d+(?![\d.]*\.[ ])|\*\*\S|_\S|`|\[|\(|"|\')')
 
 
-def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
+def _risky(lines: list[str], cands: list[_Cand], html) -> list[int]:
     """Indexes of the fences whose fate the ported scanner alone cannot settle.
 
     A fence is settled without the parser when nothing can turn its placeholder into part of
@@ -463,6 +465,8 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
     blank lines and deeper lines in between. Everything else goes to the real parser.
     """
     by_end = {c.end: c for c in cands}
+    unknown_html = html is _UNKNOWN
+    in_html = html if isinstance(html, list) else None
 
     def lead(j: int) -> tuple[str, int]:
         prev = by_end.get(j)
@@ -470,6 +474,20 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
             return prev.ws, prev.start
         line = lines[j]
         return line[: len(line) - len(line.lstrip(" >"))], j
+
+    def raw_html_above(start: int) -> bool:
+        """Raw HTML inside the blocks this fence's fate depends on (or around the fence)."""
+        j = start
+        blanks = 0
+        while j >= 0:
+            if in_html[j]:
+                return True
+            if lines[j] == "":
+                blanks += 1
+            elif lines[j][:1] not in (" ", ">", "") and blanks and not _OPENER.match(lines[j]):
+                return False  # a top-level paragraph or heading after a blank line: nothing above counts
+            j -= 1
+        return False
 
     def item_at(j: int, width: int) -> bool:
         """Line j is a list item whose marker is at column `width`."""
@@ -484,7 +502,9 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
 
     def unsettled(c: _Cand) -> bool:
         r = len(c.ws)
-        if ">" in c.ws or (r >= 4 and (r % 4 or has_html)):
+        if ">" in c.ws or (r >= 4 and (r % 4 or unknown_html)):
+            return True
+        if in_html is not None and (r >= 4 or in_html[c.start]) and raw_html_above(c.start):
             return True
         if c.start > 0 and _DEF_EMPTY.match(lines[c.start - 1]):
             return True  # a reference / abbreviation definition would take it as its value
@@ -550,6 +570,50 @@ def _risky(lines: list[str], cands: list[_Cand], has_html: bool) -> list[int]:
     return [i for i, c in enumerate(cands) if unsettled(c)]
 
 
+_UNKNOWN = object()
+_TAG_START = re.compile(r"^[ ]*<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9-]*)")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _html_blocks(lines: list[str], in_cand: list[bool]):
+    """Lines that raw HTML may take (a line starting with a tag, through its closing tag), as a
+    list of flags; None without HTML; _UNKNOWN when a tag or comment is not closed. It may mark
+    too much (inline tags, tags inside containers): that only sends a fence to the real parser."""
+    flags = [False] * len(lines)
+    found = False
+    for i in _lines_with(lines, "<"):
+        if in_cand[i] or flags[i]:
+            continue
+        line = lines[i]
+        stripped = line.lstrip(" ")
+        if stripped.startswith("<!--"):
+            if _SINGLE_COMMENT.match(line) or "-->" in stripped:
+                continue  # a comment on one line (such as a snippet directive) is not a block of HTML
+            return _UNKNOWN
+        if not stripped.startswith("<") or stripped[1:2] in ("!", "?"):
+            if stripped.startswith("<"):
+                return _UNKNOWN
+            continue
+        m = _TAG_START.match(line)
+        if m is None:
+            continue
+        tag = m.group("tag").lower()
+        end = i
+        if not (m.group("close") or tag in _VOID or line.rstrip().endswith("/>")):
+            opener = re.compile(rf"<{tag}(?=[\s>/])", re.I)
+            closer = re.compile(rf"</{tag}\s*>", re.I)
+            depth = 0
+            for end in range(i, len(lines)):
+                depth += len(opener.findall(lines[end])) - len(closer.findall(lines[end]))
+                if depth <= 0:
+                    break
+            else:
+                return _UNKNOWN
+        flags[i:end + 1] = [True] * (end + 1 - i)
+        found = True
+    return flags if found else None
+
+
 def _lines_with(lines: list[str], needle: str) -> list[int]:
     return [i for i, line in enumerate(lines) if needle in line]
 
@@ -567,21 +631,22 @@ _RESET_START = re.compile(r"^(?:[^\W\d_]|#|!|\?{3}|\[|\||`|\(|\"|')")
 
 
 def _regions(lines: list[str], idle: list[bool], in_cand: list[bool], cands: list[_Cand],
-             risky: list[int], has_html: bool) -> list[tuple[int, int]]:
+             risky: list[int], html) -> list[tuple[int, int]]:
     """Line ranges to run through the real parser, each starting where no earlier block matters.
 
     A block that starts after a blank line with a letter, '#', '!!!', '???', '[', '|'… does not
     depend on the blocks before it; raw HTML (which may span blank lines) disables the cut.
     """
     n = len(lines)
-    if has_html:
+    if html is _UNKNOWN:
         return [(0, n)]
+    in_html = html if isinstance(html, list) else [False] * n
     spans = []
     for idx in risky:
         c = cands[idx]
         a = c.start - 1
         while a > 0:
-            if (idle[a] and not in_cand[a] and lines[a - 1] == "" and _RESET_START.match(lines[a])
+            if (idle[a] and not in_cand[a] and not in_html[a] and lines[a - 1] == "" and _RESET_START.match(lines[a])
                     and a < c.start):
                 break
             a -= 1
@@ -714,15 +779,13 @@ def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
     in_cand = [False] * len(lines)
     for c in cands:
         in_cand[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
-    has_html = "<" in body and any(
-        not in_cand[i] and _HTML_START.match(lines[i]) and not _SINGLE_COMMENT.match(lines[i])
-        for i in _lines_with(lines, "<"))
-    risky = _risky(lines, cands, has_html)
+    html = _html_blocks(lines, in_cand) if "<" in body else None
+    risky = _risky(lines, cands, html)
     if "<!--" in body and _open_comment(lines, in_cand):
         risky = list(range(len(cands)))
         regions = [(0, len(lines))]
     elif risky:
-        regions = _regions(lines, idle, in_cand, cands, risky, has_html)
+        regions = _regions(lines, idle, in_cand, cands, risky, html)
     if risky:
         # all regions in one parse: each starts after a blank line with a block that does not
         # depend on what precedes it, so they can follow each other

@@ -94,6 +94,11 @@ def test_the_corpus_renders_its_yaml_blocks_as_yaml(render):
 INFO = ["yaml", "yml", " yaml", 'yaml title="a b"', '{.yaml title="x"}', 'yaml {title="y"}', "text", "", "bash",
         'yaml linenums="1"', 'yaml hl_lines="1 2"', "yaml foo", "YAML", ".yaml", 'yaml hl_lines="x"',
         "{.yaml hl_lines}", "{ }"]
+HTML = [["<figure markdown=\"span\">", "  ![x](y.svg)", "  <figcaption>cap</figcaption>", "</figure>"],
+        ["<div class=\"grid\" markdown>", "", "- item", "", "    ```yaml", "    g: 1", "    ```", "", "</div>"],
+        ["<div>", "", "!!! note", "", "    ```yaml", "    h: 1", "    ```"],
+        ["<details>", "<summary>S</summary>", "", "    ```yaml", "    i: 1", "    ```", "", "</details>"],
+        ["<br>", "<img src=\"x\">"], ["<span>inline</span> text"]]
 LAZY = ["lazy text", "**bold** more", "# heading?", "2024 was a year", "2. not lazy", "---", "`code` text", "> quote",
         "!!! note", "- sub item", ": def", "[link](x)"]
 HEADS = ["- item", "* item", "1. item", "!!! note", '??? note "T"', "???+ tip", '=== "Tab"', "> quote", "Term",
@@ -127,7 +132,8 @@ def _block(r: random.Random, depth: int, n: int) -> list[str]:
         (0.66, lambda: ["# Head", "    ```yaml", "    a: 2", "    ```"]),
         (0.68, lambda: ["\t```yaml", "\ta: 3", "\t```"]),
         (0.70, lambda: ["```yaml", "a:\t4", "\tb: 5", "```"]),
-        (0.71, lambda: ["<div markdown>", "", "```yaml", "c: 6", "```", "", "</div>"]),
+        (0.705, lambda: ["<div markdown>", "", "```yaml", "c: 6", "```", "", "</div>"]),
+        (0.71, lambda: r.choice(HTML)),
         (0.72, lambda: ["<div>", "```yaml", "d: 7", "```", "</div>"]),
     ]
     for limit, make in simple:
