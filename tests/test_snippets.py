@@ -17,6 +17,7 @@ import snippets  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus" / "snippets"
 EXPECTED = (CORPUS / "invalid.expected").read_text(encoding="utf-8").splitlines()
+PINNED = ("--kubernetes-version", "1.37")  # the version the expected messages name
 PROBLEM = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<message>.+)$")
 
 
@@ -32,7 +33,7 @@ def _cli(*args: str, env: dict | None = None, project: Path = ROOT) -> subproces
 # --------------------------------------------------------------------------- corpora
 
 def test_invalid_corpus_reports_every_planted_defect_at_its_line_and_column():
-    proc = _cli("tests/corpus/snippets/invalid")
+    proc = _cli("tests/corpus/snippets/invalid", *PINNED)
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.splitlines() == EXPECTED
 
@@ -115,7 +116,7 @@ def test_exit_codes_and_usage_errors():
 
 
 def test_github_actions_annotations():
-    proc = _cli("tests/corpus/snippets/invalid/front-matter.md", env={"GITHUB_ACTIONS": "true"})
+    proc = _cli("tests/corpus/snippets/invalid/front-matter.md", *PINNED, env={"GITHUB_ACTIONS": "true"})
     assert proc.returncode == 1
     assert ("::error file=tests/corpus/snippets/invalid/front-matter.md,line=18,col=13::"
             "spec.replicas: 'three' is not of type integer (Deployment, Kubernetes 1.37)") in proc.stdout.splitlines()
@@ -124,15 +125,15 @@ def test_github_actions_annotations():
 def test_kubernetes_version_comes_from_mkdocs_yml(project):
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    assert 'kubernetes_version: "1.37"' in text
-    config.write_text(text.replace('kubernetes_version: "1.37"', 'kubernetes_version: "1.31"'), encoding="utf-8")
+    setting = re.search(r"^\s*kubernetes_version: .*$", text, re.M).group(0)
+    config.write_text(text.replace(setting, '    kubernetes_version: "1.31"'), encoding="utf-8")
     page = project / "docs" / "en" / "probe.md"
     page.write_text("```yaml\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n"
                     "  hostNetwork: nope\n```\n", encoding="utf-8")
     proc = _cli("docs/en/probe.md", project=project)
     assert "docs/en/probe.md:7:16: spec.hostNetwork: 'nope' is not of type boolean (Pod, Kubernetes 1.31)" \
         in proc.stdout, proc.stdout
-    config.write_text(text.replace('kubernetes_version: "1.37"', 'kubernetes_version: "1.99"'), encoding="utf-8")
+    config.write_text(text.replace(setting, '    kubernetes_version: "1.99"'), encoding="utf-8")
     proc = _cli("docs/en/probe.md", project=project)
     line = text.splitlines().index(next(ln for ln in text.splitlines() if "kubernetes_version:" in ln)) + 1
     assert proc.returncode == 1
@@ -222,8 +223,9 @@ def test_a_bad_snippet_in_a_spanish_page_fails_the_build_naming_file_and_line(pr
     assert proc.returncode != 0
     out = proc.stdout
     assert "3 snippet problems found:" in out, out
+    version = snippets.resolve_version()[0]  # extra.kb.kubernetes_version in mkdocs.yml
     assert (f"docs/es/kubernetes/architecture.md:{replicas}:17: spec.replicas: 'tres' is not of type integer "
-            "(Deployment, Kubernetes 1.37)") in out, out
+            f"(Deployment, Kubernetes {version})") in out, out
     assert (f"docs/es/kubernetes/architecture.md:{unknown}:15: spec.template.spec.containers[0].imagePullPolcy: "
             "unknown field (did you mean 'imagePullPolicy'?)") in out, out
     assert f"docs/en/kubernetes/architecture.md:{en_line}:1: duplicate key 'key'" in out, out
