@@ -169,25 +169,17 @@ def _normalize(body: str, tab: int) -> list[str]:
 
 # --------------------------------------------------------------------------- settings
 
-def _python_name(loader, suffix, node):
-    return ("python-name", suffix)
+def _config_loader():
+    """mkdocs.yml's YAML: `!!python/name:X` kept as a name to import, other tags as plain values."""
+    from yamldoc import _unknown_tag
 
+    class Loader(yaml.SafeLoader):
+        pass
 
-class _ConfigLoader(yaml.SafeLoader):
-    pass
-
-
-def _any_tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_mapping(node, deep=True)
-
-
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
-_ConfigLoader.add_multi_constructor("!", _any_tag)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: ("python-name", suffix))
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+    Loader.add_multi_constructor("!", _unknown_tag)
+    return Loader
 
 BUILTIN_EXTENSIONS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
 # Extensions that only add inline patterns: left out of the parser used to settle fences
@@ -233,7 +225,7 @@ def markdown_config(config_file: Path = ROOT / "mkdocs.yml") -> tuple[list, dict
         return _configured["value"]
     try:
         with open(config_file, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_ConfigLoader) or {}
+            data = yaml.load(fh, Loader=_config_loader()) or {}
     except (OSError, yaml.YAMLError):
         data = {}
     names = list(BUILTIN_EXTENSIONS)

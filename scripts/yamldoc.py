@@ -98,10 +98,7 @@ def _plain(root: yaml.Node, loader) -> tuple[Any, list[Issue]]:
                 if not isinstance(k, yaml.ScalarNode) or k.tag == _T + "merge":
                     raise _NotPlain
                 if k.value in seen:
-                    above = k.start_mark.line - seen[k.value]
-                    where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
-                    dups.append(Issue(k.start_mark.line, k.start_mark.column,
-                                      f"duplicate key '{k.value}' (already defined {where})"))
+                    dups.append(_duplicate(k, seen[k.value]))
                 else:
                     seen[k.value] = k.start_mark.line
                 out[conv(k)] = conv(v)
@@ -131,6 +128,12 @@ def _plain(root: yaml.Node, loader) -> tuple[Any, list[Issue]]:
     return data, sorted(dups, key=lambda i: (i.line, i.col))
 
 
+def _duplicate(key: yaml.Node, first_line: int) -> Issue:
+    above = key.start_mark.line - first_line
+    where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
+    return Issue(key.start_mark.line, key.start_mark.column, f"duplicate key '{key.value}' (already defined {where})")
+
+
 def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
     issues: list[Issue] = []
     stack = [node]
@@ -144,10 +147,7 @@ def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
             for k, v in n.value:
                 if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
                     if k.value in keys:
-                        above = k.start_mark.line - keys[k.value]
-                        where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
-                        issues.append(Issue(k.start_mark.line, k.start_mark.column,
-                                            f"duplicate key '{k.value}' (already defined {where})"))
+                        issues.append(_duplicate(k, keys[k.value]))
                     else:
                         keys[k.value] = k.start_mark.line
                 stack.append(k)
