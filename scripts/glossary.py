@@ -132,7 +132,7 @@ def link_terms(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
     """Replace [[id]] / [[id|label]] outside code with links to the glossary entry."""
     if "[[" not in markdown:
         return markdown
-    mask = mdscan.code_mask(markdown)
+    mask = mdscan.code_mask(markdown, front_matter=False)  # page.markdown: front matter already gone
     out = []
     for n, line in enumerate(markdown.splitlines()):
         if "[[" in line and not (mask[n] if n < len(mask) else False):

@@ -285,7 +285,7 @@ def render_page(markdown: str, lang: str, entries: list[Entry] | None, terms: kb
     """Replace every placeholder outside code with the table in `lang`."""
     if PLACEHOLDER not in markdown or entries is None or terms is None:
         return markdown
-    mask = mdscan.code_mask(markdown)
+    mask = mdscan.code_mask(markdown, front_matter=False)  # page.markdown: front matter already gone
     table = render_table(entries, lang, terms)
     out = []
     for n, line in enumerate(markdown.splitlines()):
