@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
 .DEFAULT_GOAL := help
-.PHONY: help venv serve build test check offline bench requirements clean
+.PHONY: help venv serve build test test-deps check offline bench requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -37,8 +37,18 @@ build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced
 offline: $(STAMP) ## offline bundle dist/<project>-offline-<version>.zip (needs npm; replaced only on success)
 	$(KB) offline
 
-test: $(STAMP) $(NODE_STAMP) ## the whole test suite
+test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite
 	$(PY) -m pytest
+
+# Browser tests drive Debian's Chromium; npm fetches the pinned npm tools and browser assets.
+test-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make test needs Debian packages:$$missing (install: sudo apt-get install -y$$missing; .ci/run does it in CI)"; \
+	  exit 1; \
+	fi
 
 check: $(STAMP) ## every check a pull request must pass, without a build (what pre-commit and CI run)
 	$(KB) check
