@@ -153,13 +153,17 @@ def link_terms(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
 
 
 def abbreviations(lang: str, glossary: Glossary) -> str:
-    """Markdown abbreviation definitions: the tooltip for every name of every term."""
+    """Markdown abbreviation definitions: the tooltip for every name of every term.
+
+    One definition per block: Python-Markdown's block parser re-reads the rest of a block after
+    each definition, so one block of N definitions costs O(N^2) per page (docs: performance).
+    """
     lines = []
     for term in glossary.values():
         tip = " ".join(term.short[lang].split())
         for form in [term.term[lang], *term.aka.get(lang, [])]:
             lines.append(f"*[{form}]: {tip}")
-    return "\n".join(lines)
+    return "\n\n".join(lines)
 
 
 def _sort_key(text: str) -> str:
