@@ -165,6 +165,7 @@ WORDS = {
     "applies": ("Apply the three objects together:", "Aplique los tres objetos juntos:"),
     "shared": ("Several teams share this ConfigMap:", "Varios equipos comparten este ConfigMap:"),
 }
+MAX_TERM_LINKS = 10    # the real articles link about one glossary term per 100 words
 SHARED_CONFIGMAPS = 6  # a few manifests repeat across pages, as shared snippets do
 
 
@@ -340,11 +341,15 @@ class Writer:
         return pair[self.li]
 
     def term_refs(self, text: str) -> str:
+        """Glossary references as the real articles use them: a term is linked where it first
+        appears, up to MAX_TERM_LINKS per page (about one per 100 words); the rest is plain text."""
         def repl(m):
             tid, label = m.group("id"), m.group("label")
-            if tid not in self.terms or self.plain:
-                return label or self.terms.get(tid, {}).get(self.lang, tid)
-            return m.group(0)
+            if tid in self.terms and not self.plain and tid not in self.linked \
+                    and len(self.linked) < MAX_TERM_LINKS:
+                self.linked.add(tid)
+                return m.group(0)
+            return label or self.terms.get(tid, {}).get(self.lang, tid)
         return REF.sub(repl, text)
 
     def sentences(self, rnd: random.Random, n: int, count: int) -> str:
@@ -366,6 +371,7 @@ class Writer:
     def page(self, ref: PageRef) -> str:
         n = ref.number
         v = page_names(n)
+        self.linked: set = set()
         rnd = random.Random(n * 7919 + self.li)  # same structure, language-specific choice of sentences
         rs = random.Random(n)                   # structure shared by both languages
         w = self.t
@@ -653,63 +659,80 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
-def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work: Path | None = None,
-        offline: bool = True, budget: float | None = DEFAULT_BUDGET, progress=print) -> dict:
+def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work: Path | None = None,
+        offline: bool = True, budget: float | None = DEFAULT_BUDGET, hooks_at_2n: bool = False,
+        progress=print) -> dict:
     """Generate, build and measure; returns the results dict (see module docstring).
 
-    Rounds of interleaved builds (one of each variant) continue up to `repeat` (`stock_repeat`
-    for the stock build) while the next round, and the offline archives, still fit in `budget`
-    seconds; the first round always runs. Fewer runs than asked are reported as such."""
+    Builds run in interleaved rounds, one of each variant per round, `repeat` rounds (`stock_repeat`
+    for the stock build). With a `budget` (seconds), a round after the first leaves out what does
+    not fit, least important first: extra stock runs, then extra 2N runs; the runs without hooks
+    go with the project runs they are compared to, or the rounds stop. The offline archive is
+    built at N, and at 2N when the budget allows. Fewer runs than asked are reported as such."""
     own_work = work is None
     work = Path(tempfile.mkdtemp(prefix="kb-bench-")) if own_work else Path(work)
     try:
         sizes = {"n": pages, "2n": 2 * pages}
-        projects = {}
+        order = [("project", "n"), ("nohooks", "n"), ("project", "2n")] \
+            + ([("nohooks", "2n")] if hooks_at_2n else []) + [("stock", "2n")]
         t0 = time.perf_counter()
-        for key, n in sizes.items():
-            for variant in ("project", "nohooks"):
-                projects[(variant, key)] = generate(work / f"{variant}-{key}", n, variant)
-        projects[("stock", "2n")] = generate(work / "stock-2n", 2 * pages, "stock")
+        projects = {k: generate(work / f"{k[0]}-{k[1]}", sizes[k[1]], k[0]) for k in order}
         progress(f"generated {len(projects)} project copies in {time.perf_counter() - t0:.1f} s ({work})")
-        times: dict = {k: [] for k in projects}
-        peaks: dict = {k: 0 for k in projects}
-        wanted = {k: stock_repeat if k[0] == "stock" else repeat for k in projects}
+        times: dict = {k: [] for k in order}
+        peaks: dict = {k: 0 for k in order}
+        wanted = {k: stock_repeat if k[0] == "stock" else repeat for k in order}
+        elapsed = lambda: time.perf_counter() - t0  # noqa: E731
+        offline_n = lambda: 1.6 * median(times[("project", "n")]) if offline else 0.0  # noqa: E731
         cut_by_budget = False
         for r in range(max(wanted.values())):
-            round_keys = [k for k in projects if r < wanted[k]]
+            keys = [k for k in order if r < wanted[k]]
             if r and budget is not None:
-                need = sum(median(times[k]) for k in round_keys)
-                reserve = 1.5 * (median(times[("project", "n")]) + median(times[("project", "2n")])) if offline else 0
-                if time.perf_counter() - t0 + need + reserve > budget:
-                    cut_by_budget = True
+                fits = lambda ks: elapsed() + sum(median(times[k]) for k in ks) + offline_n() <= budget  # noqa: E731
+                for least in (("stock", "2n"), ("nohooks", "2n"), ("project", "2n")):
+                    if least in keys and not fits(keys):
+                        keys.remove(least)
+                        cut_by_budget = True
+                if not fits(keys):  # the N pair is measured together or not at all
+                    keys, cut_by_budget = [], True
+                if not keys:
                     progress(f"  stopping after {r} round(s): another would pass the {budget:.0f} s budget")
                     break
-            for key in round_keys:
+            for key in keys:
                 secs, peak = timed_build(projects[key], work / f"site-{key[0]}-{key[1]}")
                 times[key].append(secs)
                 peaks[key] = max(peaks[key], peak)
                 progress(f"  round {r + 1}: {key[0]:8} {key[1]:3} {secs:6.2f} s")
+        archives = {}
+        for key in sizes:
+            if not offline:
+                archives[key] = (None, "skipped (--no-offline)")
+            elif key == "2n" and budget is not None and elapsed() + 1.6 * median(times[("project", "2n")]) > budget:
+                archives[key] = (None, "skipped to stay within the time budget (--budget 0 to build it)")
+            else:
+                progress(f"  offline archive at {key.upper()}")
+                archives[key] = offline_archive_size(projects[("project", key)], work)
         res: dict = {"pages_per_language": sizes, "sizes": {}, "variants": {}}
-        for key in projects:
-            site = work / f"site-{key[0]}-{key[1]}"
-            html = html_sizes(site)
+        for key in order:
             res["variants"][f"{key[0]}_{key[1]}"] = {
                 "runs_s": [round(x, 3) for x in times[key]], "median_s": round(median(times[key]), 3),
-                "html_pages": len(html), "peak_rss_mib": round(peaks[key] / 1024, 1)}
+                "html_pages": len(html_sizes(work / f"site-{key[0]}-{key[1]}")),
+                "peak_rss_mib": round(peaks[key] / 1024, 1)}
         for key in sizes:
             site = work / f"site-project-{key}"
             html = html_sizes(site)
             t = median(times[("project", key)])
-            t_off = median(times[("nohooks", key)])
-            arch, why = offline_archive_size(projects[("project", key)], work) if offline else (None, "skipped")
+            t_off = median(times[("nohooks", key)]) if times.get(("nohooks", key)) else None
+            arch, why = archives[key]
+            index = search_index_size(site)
             res["sizes"][key] = {
                 "pages_per_language": sizes[key], "html_pages": len(html),
                 "build_s": round(t, 3), "ms_per_page": round(1000 * t / len(html), 2),
-                "build_without_hooks_s": round(t_off, 3), "hooks_share": round((t - t_off) / t, 4),
+                "build_without_hooks_s": round(t_off, 3) if t_off else None,
+                "hooks_share": round((t - t_off) / t, 4) if t_off else None,
                 "peak_rss_mib": round(peaks[("project", key)] / 1024, 1),
                 "html_median_kib": round(statistics.median(html) / 1024, 1),
                 "html_max_kib": round(max(html) / 1024, 1),
-                "search_index_kib": (round(search_index_size(site) / 1024, 1) if search_index_size(site) else None),
+                "search_index_kib": round(index / 1024, 1) if index else None,
                 "offline_archive_kib": round(arch / 1024, 1) if arch else None,
             }
             if why:
@@ -720,14 +743,15 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work
         res["ratios"] = {
             "ratio_2n_n": round(n2["build_s"] / n["build_s"], 3),
             "html_median_ratio": round(n2["html_median_kib"] / n["html_median_kib"], 3),
-            "hooks_share": max(n["hooks_share"], n2["hooks_share"]),
+            "hooks_share": max(x for x in (n["hooks_share"], n2["hooks_share"]) if x is not None),
             "vs_stock": round(n2["build_s"] / stock, 3),
         }
         res["targets"] = {k: {"what": what, "value": res["ratios"][k], "limit": limit,
                               "ok": res["ratios"][k] <= limit} for k, (what, limit) in TARGETS.items()}
         res["machine"] = machine()
         res["method"] = {
-            "repeat": len(times[("project", "n")]), "stock_repeat": len(times[("stock", "2n")]),
+            "repeat": len(times[("project", "n")]), "repeat_2n": len(times[("project", "2n")]),
+            "stock_repeat": len(times[("stock", "2n")]),
             "repeat_asked": repeat, "stock_repeat_asked": stock_repeat,
             "budget_s": budget, "cut_by_budget": cut_by_budget, "interleaved": True, "statistic": "median",
             "build": "scripts/build.py build() (strict), one fresh process per build",
@@ -736,9 +760,9 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 3, work
                        + (f"; kept: {', '.join(PERFORMANCE_HOOKS)}" if PERFORMANCE_HOOKS else ""),
             "stock": "nohooks, and without navigation.prune, theme.custom_dir and i18n reconfigure_search "
                      "(Material + static-i18n defaults)",
-            "hooks_share": "(t - t_nohooks) / t, the larger of N and 2N",
+            "hooks_share": "(t - t_nohooks) / t" + (", the larger of N and 2N" if hooks_at_2n else ", at N"),
         }
-        res["total_s"] = round(time.perf_counter() - t0, 1)
+        res["total_s"] = round(elapsed(), 1)
         return res
     finally:
         if own_work:
@@ -839,7 +863,7 @@ def table(res: dict) -> str:
     out = [line(head), line(["-" * w for w in widths]), *map(line, rows), "",
            f"{m['cpus']} CPUs ({m['cpu']}), {m['system']}, Python {m['python']}, load average at start "
            f"{m['load_average'][0]}; medians of {res['method']['repeat']} interleaved runs "
-           f"({res['method']['stock_repeat']} for stock"
+           f"({res['method']['repeat_2n']} at 2N, {res['method']['stock_repeat']} for stock"
            f"{', fewer than asked: time budget' if res['method']['cut_by_budget'] else ''}); "
            f"{res['total_s']} s in all."]
     for key in ("n", "2n"):
@@ -860,7 +884,8 @@ def cli(argv: list[str]) -> int:
     ap.add_argument("--pages", type=int, default=DEFAULT_PAGES, help=f"pages per language, N (default {DEFAULT_PAGES})")
     ap.add_argument("--json", default=str(DEFAULT_JSON), help="write the figures here (default .bench/results.json)")
     ap.add_argument("--repeat", type=int, default=3, help="builds per variant; medians are reported (default 3)")
-    ap.add_argument("--stock-repeat", type=int, default=3, help="builds of the stock configuration (default 3)")
+    ap.add_argument("--stock-repeat", type=int, default=2, help="builds of the stock configuration (default 2)")
+    ap.add_argument("--hooks-at-2n", action="store_true", help="also measure the hooks' share at 2N (a build more per round)")
     ap.add_argument("--budget", type=float, default=DEFAULT_BUDGET,
                     help=f"stop adding rounds when the next would pass this many seconds (default {DEFAULT_BUDGET:.0f}; "
                          "0: no limit); the first round always runs")
@@ -895,7 +920,7 @@ def cli(argv: list[str]) -> int:
             print(f"kb.py bench: {work} exists and is not empty", file=sys.stderr)
             return 2
         res = run(args.pages, args.repeat, args.stock_repeat, work, offline=not args.no_offline,
-                  budget=args.budget or None, progress=lambda s: print(s, file=sys.stderr, flush=True))
+                  budget=args.budget or None, hooks_at_2n=args.hooks_at_2n, progress=lambda s: print(s, file=sys.stderr, flush=True))
     except (ConfigError, BenchFailed) as exc:
         print(f"kb.py bench: {exc}", file=sys.stderr)
         return 1

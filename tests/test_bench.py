@@ -181,7 +181,7 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     out = tmp_path / "results.json"
     # Two rounds asked, a 1-second budget: the first round always runs, the second does not fit.
     proc = kb(ROOT, "bench", "--pages", "5", "--repeat", "2", "--stock-repeat", "2", "--budget", "1",
-              "--no-offline", "--json", str(out))
+              "--no-offline", "--hooks-at-2n", "--json", str(out))
     assert proc.returncode == 0, proc.stdout
     for row in ("build, median (s)", "ms per page", "hooks' share of build", "peak memory (MiB)",
                 "page HTML median (KiB)", "page HTML largest (KiB)", "search index (KiB)",
