@@ -620,6 +620,13 @@ def html_sizes(site: Path) -> list[int]:
     return sorted(p.stat().st_size for p in site.rglob("*.html") if p.name != "404.html")
 
 
+def gzip_median(site: Path) -> int:
+    """Median size of the article pages compressed as a web server would send them."""
+    import gzip
+    return statistics.median(len(gzip.compress(p.read_bytes(), 6))
+                             for p in site.rglob("*.html") if p.name != "404.html")
+
+
 def search_index_size(site: Path) -> int | None:
     for name in ("search/search_index.json", "search/search_index.js"):
         if (site / name).is_file():
@@ -732,6 +739,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
                 "peak_rss_mib": round(peaks[("project", key)] / 1024, 1),
                 "html_median_kib": round(statistics.median(html) / 1024, 1),
                 "html_max_kib": round(max(html) / 1024, 1),
+                "html_median_gzip_kib": round(gzip_median(site) / 1024, 1),
                 "search_index_kib": round(index / 1024, 1) if index else None,
                 "offline_archive_kib": round(arch / 1024, 1) if arch else None,
             }
@@ -848,6 +856,7 @@ def table(res: dict) -> str:
         ("peak memory (MiB)", _fmt(n["peak_rss_mib"]), _fmt(n2["peak_rss_mib"]), ""),
         ("page HTML median (KiB)", _fmt(n["html_median_kib"]), _fmt(n2["html_median_kib"]),
          _status(tg["html_median_ratio"])),
+        ("page HTML median, gzip (KiB)", _fmt(n["html_median_gzip_kib"]), _fmt(n2["html_median_gzip_kib"]), ""),
         ("page HTML largest (KiB)", _fmt(n["html_max_kib"]), _fmt(n2["html_max_kib"]), ""),
         ("search index (KiB)", _fmt(n["search_index_kib"]), _fmt(n2["search_index_kib"]), ""),
         ("offline archive (KiB)", _fmt(n["offline_archive_kib"]), _fmt(n2["offline_archive_kib"]), ""),

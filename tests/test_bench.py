@@ -184,8 +184,8 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
               "--no-offline", "--hooks-at-2n", "--json", str(out))
     assert proc.returncode == 0, proc.stdout
     for row in ("build, median (s)", "ms per page", "hooks' share of build", "peak memory (MiB)",
-                "page HTML median (KiB)", "page HTML largest (KiB)", "search index (KiB)",
-                "offline archive (KiB)", "t(2N)/t(N)", "build / stock build"):
+                "page HTML median (KiB)", "page HTML median, gzip (KiB)", "page HTML largest (KiB)",
+                "search index (KiB)", "offline archive (KiB)", "t(2N)/t(N)", "build / stock build"):
         assert row in proc.stdout, row
     res = json.loads(out.read_text(encoding="utf-8"))
     assert res["pages_per_language"] == {"n": 5, "2n": 10}
@@ -195,6 +195,7 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
         assert size["build_s"] > 0 and size["ms_per_page"] > 0 and size["build_without_hooks_s"] > 0
         assert -1 < size["hooks_share"] < 1
         assert 0 < size["html_median_kib"] <= size["html_max_kib"]
+        assert 0 < size["html_median_gzip_kib"] < size["html_median_kib"]
         assert size["search_index_kib"] > 0 and size["peak_rss_mib"] > 10
         assert size["offline_archive_kib"] is None and size["offline_archive_note"]
     assert n2["html_pages"] - n["html_pages"] == 10
