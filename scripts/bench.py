@@ -680,6 +680,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
     work = Path(tempfile.mkdtemp(prefix="kb-bench-")) if own_work else Path(work)
     try:
         sizes = {"n": pages, "2n": 2 * pages}
+        load_at_start = [round(x, 2) for x in os.getloadavg()]
         order = [("project", "n"), ("nohooks", "n"), ("project", "2n")] \
             + ([("nohooks", "2n")] if hooks_at_2n else []) + [("stock", "2n")]
         t0 = time.perf_counter()
@@ -756,7 +757,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
         }
         res["targets"] = {k: {"what": what, "value": res["ratios"][k], "limit": limit,
                               "ok": res["ratios"][k] <= limit} for k, (what, limit) in TARGETS.items()}
-        res["machine"] = machine()
+        res["machine"] = dict(machine(), load_average_at_start=load_at_start)
         res["method"] = {
             "repeat": len(times[("project", "n")]), "repeat_2n": len(times[("project", "2n")]),
             "stock_repeat": len(times[("stock", "2n")]),
@@ -870,11 +871,16 @@ def table(res: dict) -> str:
                                    for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
     m = res["machine"]
     out = [line(head), line(["-" * w for w in widths]), *map(line, rows), "",
-           f"{m['cpus']} CPUs ({m['cpu']}), {m['system']}, Python {m['python']}, load average at start "
-           f"{m['load_average'][0]}; medians of {res['method']['repeat']} interleaved runs "
-           f"({res['method']['repeat_2n']} at 2N, {res['method']['stock_repeat']} for stock"
+           f"{m['cpus']} CPUs ({m['cpu']}), {m['system']}, Python {m['python']}; load average "
+           f"{m['load_average_at_start'][0]} at start, {m['load_average'][0]} at end; medians of "
+           f"{res['method']['repeat']} interleaved runs ({res['method']['repeat_2n']} at 2N, "
+           f"{res['method']['stock_repeat']} for stock"
            f"{', fewer than asked: time budget' if res['method']['cut_by_budget'] else ''}); "
            f"{res['total_s']} s in all."]
+    busiest = max(m["load_average_at_start"][0], m["load_average"][0])
+    if m["cpus"] and busiest > m["cpus"] + 0.5:
+        out.append(f"warning: the machine was busy (load average {busiest} on {m['cpus']} CPUs): "
+                   "the times are not comparable; run again when it is idle")
     for key in ("n", "2n"):
         note = res["sizes"][key].get("offline_archive_note")
         if note:
