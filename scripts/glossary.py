@@ -3,7 +3,7 @@
 ``data/glossary.yml`` holds every term in English and Spanish. From it come
 - the glossary page (placeholder ``<!-- glossary -->``), one entry per term with an
   anchor equal to the term id in both languages;
-- the hover tooltips on every page (Markdown abbreviations in the page's language);
+- the hover tooltips on every page (abbreviations in the page's language, see tooltips());
 - term links: ``[[pod]]`` or ``[[pod|pods]]`` in any page becomes a link to the entry.
 A reference to an unknown term is an error at its file, line and column.
 """
@@ -152,18 +152,23 @@ def link_terms(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
     return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
 
 
-def abbreviations(lang: str, glossary: Glossary) -> str:
-    """Markdown abbreviation definitions: the tooltip for every name of every term.
+def tooltips(lang: str, glossary: Glossary) -> dict[str, str]:
+    """Every name of every term -> its one-line definition in `lang` (hover tooltips).
 
-    One definition per block: Python-Markdown's block parser re-reads the rest of a block after
-    each definition, so one block of N definitions costs O(N^2) per page (docs: performance).
+    Handed to Python-Markdown's abbreviation extension as its glossary, per page and language:
+    the same HTML as appending `*[Name]: …` definitions, without parsing them again on every page.
     """
-    lines = []
+    tips = {}
     for term in glossary.values():
         tip = " ".join(term.short[lang].split())
         for form in [term.term[lang], *term.aka.get(lang, [])]:
-            lines.append(f"*[{form}]: {tip}")
-    return "\n\n".join(lines)
+            tips[form] = tip
+    return tips
+
+
+def wants_tooltips(markdown: str) -> bool:
+    """The glossary page (every heading is a term) and opted-out pages get no tooltips."""
+    return PLACEHOLDER not in markdown and NO_TOOLTIPS not in markdown
 
 
 def _sort_key(text: str) -> str:
@@ -189,14 +194,13 @@ def render_glossary(lang: str, page: str, glossary: Glossary) -> str:
 
 
 def render_page(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
-    """Everything the glossary does to one page's Markdown."""
+    """The glossary's changes to one page's Markdown: the glossary itself, or term links.
+
+    Tooltips are not Markdown: see tooltips() and wants_tooltips().
+    """
     if PLACEHOLDER in markdown:
-        markdown = markdown.replace(PLACEHOLDER, render_glossary(lang, page, glossary))
-        return markdown  # no tooltips on the glossary itself: every heading is a term
-    markdown = link_terms(markdown, lang, page, glossary)
-    if NO_TOOLTIPS in markdown:
-        return markdown
-    return markdown.rstrip("\n") + "\n\n" + abbreviations(lang, glossary) + "\n"
+        return markdown.replace(PLACEHOLDER, render_glossary(lang, page, glossary))
+    return link_terms(markdown, lang, page, glossary)
 
 
 def check(paths=None) -> list[Problem]:

@@ -45,6 +45,14 @@ def page_locale(page) -> str:
     return getattr(page.file, "locale", None) or DEFAULT_LANGUAGE
 
 
+def set_abbreviations(config, tips: dict) -> None:
+    """Abbreviations (tooltips) for the page about to be rendered: abbr's `glossary` option.
+
+    MkDocs builds a new Markdown instance per page from config.mdx_configs, so this is per page.
+    """
+    config.mdx_configs.setdefault("abbr", {})["glossary"] = tips
+
+
 def fail_on(problems: list[Problem], what: str = "problem") -> None:
     """Abort the build listing every problem, one `PATH:LINE:COL: MESSAGE` per line."""
     if problems:

@@ -16,4 +16,7 @@ def on_pre_build(config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    return glossary.render_page(markdown, kb.language(config), kb.page_path(page), _state["glossary"])
+    lang = kb.language(config)
+    tips = glossary.tooltips(lang, _state["glossary"]) if glossary.wants_tooltips(markdown) else {}
+    kb.set_abbreviations(config, tips)  # read when this page's Markdown is rendered, right after
+    return glossary.render_page(markdown, lang, kb.page_path(page), _state["glossary"])
