@@ -12,8 +12,12 @@ and hooks through `build.build()` (strict), and prints one table:
 - the 2N build against the stock configuration (same pages, Material + static-i18n
   defaults: no `navigation.prune`, no theme overrides, no project hooks).
 
-Builds are interleaved (one of each variant per round) and reported as medians.
-The same figures go to a JSON file (default .bench/results.json) for tracking.
+Builds are interleaved (one of each variant per round) and reported as medians; rounds stop
+when the next would pass the time budget (`--budget`, so that `make bench` ends within five
+minutes on 2 cores). The same figures go to a JSON file (default .bench/results.json).
+`kb.py bench --profile` instead builds the N-page copy once under cProfile and shows where the
+time goes: phases, hook events, the project's own functions. Contributor notes and recorded
+figures: docs/en/reference/performance.md.
 """
 from __future__ import annotations
 
