@@ -6,16 +6,26 @@ process, as many at once as there are cores, the slow ones first; each prints it
 ``PATH:LINE:COL: MESSAGE`` lines, shown in a fixed order. All of them run even when one fails,
 and the exit code is 1 when any failed. No site build: the build-only checks (MkDocs' own link
 validation on generated pages) run in `make test` and in the publishing workflow.
+
+The site build enforces the whole-tree source checks too (snippets, glossary references, map,
+safety, links: BUILD_CHECKS). They read the Markdown sources, not the rendered pages, so the
+build runs them in a second process while it renders (`Background`, started and collected by
+scripts/hooks/checks.py): on two cores they cost the build almost no wall time, and a problem
+still fails it with every PATH:LINE:COL: MESSAGE. `kb.py check-build` runs the same set.
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from problems import Problem
 
 # (subcommand, arguments) in the order they run.
 CHECKS = [
@@ -79,3 +89,112 @@ def cli(argv: list[str]) -> int:
         return 1
     print(f"kb.py check: all {len(selected)} checks passed in {total:.1f} s")
     return 0
+
+
+# --------------------------------------------------------------------------- the build's checks
+
+def _snippets(docs: Path, data: Path):
+    import snippets
+
+    snippets.STATS.reset()
+    problems = snippets.check_tree(docs)
+    if os.environ.get("KB_SNIPPETS_TIMING"):
+        print(snippets.STATS.line(), file=sys.stderr)
+    return problems
+
+
+def _glossary(docs: Path, data: Path):
+    import glossary
+
+    return glossary.check(glossary.docs_files(docs))
+
+
+def _mapping(docs: Path, data: Path):
+    import mapping
+
+    return mapping.check(docs=docs)
+
+
+def _safety(docs: Path, data: Path):
+    import safety
+
+    return safety.check(docs, data)
+
+
+def _links(docs: Path, data: Path):
+    import links
+
+    return links.check(docs)
+
+
+# Whole-tree checks every build enforces (the same functions as check-snippets, check-glossary, ...):
+# name -> (function, what one problem is called in the build's error).
+BUILD_CHECKS = {
+    "snippets": (_snippets, "snippet problem"),
+    "glossary": (_glossary, "glossary problem"),
+    "mapping": (_mapping, "vSphere-to-Kubernetes map problem"),
+    "safety": (_safety, "content safety problem"),
+    "links": (_links, "broken link"),
+}
+
+
+def build_problems(docs: Path, data: Path) -> dict[str, list[Problem]]:
+    """{what a problem is called: its problems, sorted} for every build check that found some."""
+    found = {}
+    for check, what in BUILD_CHECKS.values():
+        problems = sorted(set(check(docs, data)))
+        if problems:
+            found[what] = problems
+    return found
+
+
+def cli_build(argv: list[str]) -> int:
+    """`kb.py check-build [--json]`: the source checks every site build enforces, without building."""
+    from kbconfig import DATA, DOCS
+    from problems import report
+
+    ap = argparse.ArgumentParser(prog="kb.py check-build", description=cli_build.__doc__)
+    ap.add_argument("--docs", type=Path, default=DOCS, help="docs folder (default: docs/)")
+    ap.add_argument("--data", type=Path, default=DATA, help="data folder (default: data/)")
+    ap.add_argument("--json", action="store_true", help="print the problems as JSON (what the build reads)")
+    args = ap.parse_args(argv)
+    found = build_problems(args.docs, args.data)
+    if args.json:
+        print(json.dumps({what: [dataclasses.asdict(p) for p in ps] for what, ps in found.items()}))
+    else:
+        report(sorted(p for ps in found.values() for p in ps))
+    return 1 if found else 0
+
+
+class Background:
+    """`kb.py check-build --json` in a second process: start() before rendering, problems() after."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, docs: Path, data: Path) -> None:
+        self.stop()
+        cmd = [sys.executable, str(Path(__file__).resolve().parent / "kb.py"), "check-build", "--json",
+               "--docs", str(docs), "--data", str(data)]
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def problems(self) -> dict[str, list[Problem]]:
+        """Wait for the checks: {what a problem is called: problems}; a crash of the checker is one too."""
+        if self.proc is None:
+            return {}
+        proc, self.proc = self.proc, None
+        out, err = proc.communicate()
+        sys.stderr.write(err)  # the checks' own notes (timing lines), in the build's log
+        try:
+            return {what: [Problem(**p) for p in ps] for what, ps in json.loads(out).items()}
+        except (ValueError, TypeError, AttributeError):
+            detail = (err or out).strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
+            return {"problem": [Problem("scripts/checks.py", 1, 1,
+                                        f"the build's source checks did not finish: {detail[0]}")]}
+
+    def stop(self) -> None:
+        """Abandon a running check (the build failed before collecting it)."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.communicate()
+            self.proc = None

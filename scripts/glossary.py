@@ -3,7 +3,8 @@
 ``data/glossary.yml`` holds every term in English and Spanish. From it come
 - the glossary page (placeholder ``<!-- glossary -->``), one entry per term with an
   anchor equal to the term id in both languages;
-- the hover tooltips on every page (abbreviations in the page's language, see tooltips());
+- the hover tooltips on every page: the first mention of each term, in the page's language
+  (see tooltips() and scripts/tooltips.py);
 - term links: ``[[pod]]`` or ``[[pod|pods]]`` in any page becomes a link to the entry.
 A reference to an unknown term is an error at its file, line and column.
 """
@@ -152,18 +153,21 @@ def link_terms(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
     return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
 
 
-def tooltips(lang: str, glossary: Glossary) -> dict[str, str]:
-    """Every name of every term -> its one-line definition in `lang` (hover tooltips).
+def tooltips(lang: str, glossary: Glossary) -> dict[str, tuple[str, str]]:
+    """Every name of every term -> (term id, its one-line definition in `lang`).
 
-    Handed to Python-Markdown's abbreviation extension as its glossary, per page and language:
-    the same HTML as appending `*[Name]: …` definitions, without parsing them again on every page.
+    What scripts/tooltips.py needs to put a hover tooltip on the first mention of each term.
+    Built once per glossary and language (the same for every page).
     """
-    tips = {}
-    for term in glossary.values():
-        tip = " ".join(term.short[lang].split())
-        for form in [term.term[lang], *term.aka.get(lang, [])]:
-            tips[form] = tip
-    return tips
+    cache = glossary.__dict__.setdefault("_tooltips", {})
+    if lang not in cache:
+        tips = {}
+        for term in glossary.values():
+            tip = " ".join(term.short[lang].split())
+            for form in [term.term[lang], *term.aka.get(lang, [])]:
+                tips[form] = (term.id, tip)
+        cache[lang] = tips
+    return cache[lang]
 
 
 def wants_tooltips(markdown: str) -> bool:

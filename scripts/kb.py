@@ -26,6 +26,7 @@ COMMANDS = {
     "check-links": ("links", "cli", "internal links and anchors with file and line (--external: web links too, needs network)"),
     "lint-yaml": ("lint", "cli_yaml", "yamllint on data files, workflows and pre-commit config (.yamllint.yml)"),
     "lint-markdown": ("lint", "cli_markdown", "PyMarkdown on the pages and contributor guides (.pymarkdown.json)"),
+    "check-build": ("checks", "cli_build", "the source checks every site build runs (snippets, glossary, map, safety, links)"),
     "check": ("checks", "cli", "every check above at once: what make check, pre-commit and CI run"),
     "screenshots": ("screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
     "offline": ("offline", "cli", "offline bundle dist/<project>-offline-<version>.zip: no outside requests, reproducible"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from mkdocs.exceptions import PluginError
 
 from kbconfig import DEFAULT_LANGUAGE, LANGUAGES
-from problems import Problem
+from problems import Problem, ProblemsError
 
 
 def _i18n(config):
@@ -45,17 +45,46 @@ def page_locale(page) -> str:
     return getattr(page.file, "locale", None) or DEFAULT_LANGUAGE
 
 
-def set_abbreviations(config, tips: dict) -> None:
-    """Abbreviations (tooltips) for the page about to be rendered: abbr's `glossary` option.
+def add_markdown_extension(config, cls):
+    """The instance of Markdown extension `cls` every page is rendered with (added once).
 
-    MkDocs builds a new Markdown instance per page from config.mdx_configs, so this is per page.
+    MkDocs builds a new Markdown instance per page from config.markdown_extensions, which
+    may hold extension objects: a hook can change the object's state between pages.
     """
-    config.mdx_configs.setdefault("abbr", {})["glossary"] = tips
+    for ext in config.markdown_extensions:
+        if isinstance(ext, cls):
+            return ext
+    ext = cls()
+    config.markdown_extensions.append(ext)
+    return ext
+
+
+def load_or_fail(loader, what: str = "problem"):
+    """loader(), or abort the build listing the problems it raised (ProblemsError)."""
+    try:
+        return loader()
+    except ProblemsError as exc:
+        fail_on(exc.problems, what)
 
 
 def fail_on(problems: list[Problem], what: str = "problem") -> None:
     """Abort the build listing every problem, one `PATH:LINE:COL: MESSAGE` per line."""
     if problems:
-        lines = "\n".join(str(p) for p in sorted(problems))
-        n = len(problems)
-        raise PluginError(f"{n} {what}{'s' if n != 1 else ''} found:\n{lines}")
+        fail_on_groups({what: problems})
+
+
+def describe(groups: dict[str, list[Problem]]) -> str:
+    """'3 snippet problems found:' and the problems, for each kind of problem."""
+    parts = []
+    for what, problems in groups.items():
+        if problems:
+            n = len(problems)
+            lines = "\n".join(str(p) for p in sorted(problems))
+            parts.append(f"{n} {what}{'s' if n != 1 else ''} found:\n{lines}")
+    return "\n".join(parts)
+
+
+def fail_on_groups(groups: dict[str, list[Problem]]) -> None:
+    """Abort the build listing the problems of several checks at once, by kind."""
+    if any(groups.values()):
+        raise PluginError(describe(groups))

@@ -1,6 +1,8 @@
-"""MkDocs adapter for scripts/mapping.py: validate once per build, render the table, add the downloads.
+"""MkDocs adapter for scripts/mapping.py: load the map once per build, render the table, add the downloads.
 
-Listed before the glossary hook in mkdocs.yml: the table carries [[term]] references.
+A data problem stops the build at once; the pages' placeholders are checked with the other
+source checks (scripts/hooks/checks.py). Listed before the glossary hook in mkdocs.yml: the
+table carries [[term]] references.
 """
 import sys
 from pathlib import Path
@@ -18,10 +20,11 @@ _state = {}
 
 def on_pre_build(config):
     if kb.first_language_pass(config) or "entries" not in _state:
-        kb.fail_on(mapping.check(), "vSphere-to-Kubernetes map problem")
         present = mapping.DATA_FILE.is_file()
-        _state["glossary"] = glossary.load() if present else None
-        _state["entries"] = mapping.load(mapping.DATA_FILE, _state["glossary"]) if present else None
+        what = "vSphere-to-Kubernetes map problem"
+        _state["glossary"] = kb.load_or_fail(glossary.load, what) if present else None
+        _state["entries"] = kb.load_or_fail(lambda: mapping.load(mapping.DATA_FILE, _state["glossary"]), what) \
+            if present else None
 
 
 @event_priority(-200)  # after static-i18n (-100) has laid out this language's files

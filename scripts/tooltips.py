@@ -1,0 +1,149 @@
+"""Glossary tooltips: the first mention of each term in a page's text becomes <abbr title="…">.
+
+Material shows an ``abbr`` element's title as a tooltip (``content.tooltips``). Which words get
+one is a reading decision, made here:
+
+- the **first mention** of each glossary term in the page's running text (every name of the
+  term counts: "PVC" after "PersistentVolumeClaim" gets no second tooltip). A page that says
+  "Pod" forty times underlines it once, where the reader meets it first;
+- **not** in headings, links, code, keyboard keys or tab labels (a tooltip there fights with
+  what the element already does), nor inside an existing ``abbr``;
+- a term already linked with ``[[term]]`` (an ``a.kb-term``, whose title is the definition)
+  counts as mentioned: the link explains it.
+
+Matching is Python-Markdown's ``abbr`` rule: the exact name, between word boundaries.
+
+Two parts: ``first_mentions()`` is plain Python over strings (what an engine other than
+Python-Markdown would call), and ``TooltipsExtension`` applies it to a Python-Markdown
+element tree. The glossary hook registers one extension instance and hands it each page's
+definitions (``tips``) just before the page is rendered.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from functools import lru_cache
+
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
+
+# Elements whose text never gets a tooltip (their children neither).
+SKIP = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "abbr", "code", "pre", "kbd", "label",
+                  "script", "style", "svg", "math"})
+TERM_LINK_CLASS = "kb-term"
+RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[\s>/]")
+
+
+@lru_cache(maxsize=8)
+def _pattern(forms: tuple[str, ...]) -> re.Pattern:
+    """One regex for every name (longest first, so "Persistent Volume Claim" beats "Persistent")."""
+    return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+
+
+def first_mentions(text: str, terms: dict[str, tuple[str, str]], seen: set[str],
+                   skip: list[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
+    """(start, end, tooltip) for each term of `terms` that `text` mentions and `seen` lacks.
+
+    terms: name -> (term id, tooltip). `seen` holds the ids already mentioned on the page; it is
+    updated, so calling this over a page's texts in reading order marks each term once.
+    skip: (start, end) ranges of `text` where no tooltip goes (inline HTML such as <kbd>…</kbd>).
+    """
+    if not terms or not text:
+        return []
+    found = []
+    for m in _pattern(tuple(terms)).finditer(text):
+        tid, tip = terms[m.group(0)]
+        if tid not in seen and tip and not any(a <= m.start() < b for a, b in skip):
+            seen.add(tid)
+            found.append((m.start(), m.end(), tip))
+    return found
+
+
+def _term_link_id(el: etree.Element) -> str | None:
+    if TERM_LINK_CLASS not in (el.get("class") or "").split():
+        return None
+    return (el.get("href") or "").rpartition("#")[2] or None
+
+
+class TooltipsTreeprocessor(Treeprocessor):
+    def __init__(self, md, ext: "TooltipsExtension"):
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        terms = self.ext.tips
+        if terms:
+            self._walk(root, terms, set())
+
+    def _split(self, text: str, terms, seen) -> tuple[str, list[etree.Element]]:
+        """Text before the first tooltip, and the abbr elements (each carrying the text after it)."""
+        if isinstance(text, AtomicString):
+            return text, []
+        spans = first_mentions(text, terms, seen, self._raw_html_skips(text))
+        if not spans:
+            return text, []
+        abbrs = []
+        for i, (start, end, tip) in enumerate(spans):
+            abbr = etree.Element("abbr", {"title": tip})
+            abbr.text = AtomicString(text[start:end])
+            abbr.tail = text[end:spans[i + 1][0] if i + 1 < len(spans) else len(text)]
+            abbrs.append(abbr)
+        return text[:spans[0][0]], abbrs
+
+    def _raw_html_skips(self, text: str) -> list[tuple[int, int]]:
+        """Ranges between inline raw HTML tags of skipped elements: `<kbd>PVC</kbd>` in Markdown.
+
+        Python-Markdown keeps inline HTML tags as placeholders in the text around the words.
+        """
+        if "\x02" not in text:
+            return []
+        raw = self.md.htmlStash.rawHtmlBlocks
+        ranges, opened = [], None
+        for m in HTML_PLACEHOLDER_RE.finditer(text):
+            n = int(m.group(1))
+            tag = RAW_TAG.match(raw[n] if n < len(raw) and isinstance(raw[n], str) else "")
+            if not tag or tag.group(2).lower() not in SKIP:
+                continue
+            if not tag.group(1) and opened is None:
+                opened = m.end()
+            elif tag.group(1) and opened is not None:
+                ranges.append((opened, m.start()))
+                opened = None
+        if opened is not None:
+            ranges.append((opened, len(text)))
+        return ranges
+
+    def _walk(self, el: etree.Element, terms, seen: set[str]) -> None:
+        """Reading order: the element's text, then each child's subtree and the text after it."""
+        if el.tag in SKIP:
+            if el.tag == "a" and (tid := _term_link_id(el)):
+                seen.add(tid)
+            return
+        i = 0
+        if el.text:
+            el.text, abbrs = self._split(el.text, terms, seen)
+            for abbr in abbrs:
+                el.insert(i, abbr)
+                i += 1
+        while i < len(el):  # the abbr elements inserted here are stepped over, not walked
+            child = el[i]
+            i += 1
+            self._walk(child, terms, seen)
+            if child.tail:
+                child.tail, abbrs = self._split(child.tail, terms, seen)
+                for abbr in abbrs:
+                    el.insert(i, abbr)
+                    i += 1
+
+
+class TooltipsExtension(Extension):
+    """Python-Markdown extension; set `tips` (name -> (term id, tooltip)) before each page."""
+
+    def __init__(self, **kwargs):
+        self.tips: dict[str, tuple[str, str]] = {}
+        super().__init__(**kwargs)
+
+    def extendMarkdown(self, md) -> None:
+        # After inline parsing (20) and attr_list (8), before the table of contents (5).
+        md.treeprocessors.register(TooltipsTreeprocessor(md, self), "kb_tooltips", 7)

@@ -1,0 +1,114 @@
+"""Glossary tooltips: the first mention of each term in a page's text, never in headings, links or code."""
+from __future__ import annotations
+
+import markdown
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+import tooltips
+from conftest import ROOT
+
+GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+TERMS = {
+    "Pod": ("pod", "The smallest unit Kubernetes schedules."),
+    "Pods": ("pod", "The smallest unit Kubernetes schedules."),
+    "node": ("node", "A machine that runs Pods."),
+    "PersistentVolumeClaim": ("pvc", "A request for storage."),
+    "PVC": ("pvc", "A request for storage."),
+    "Persistent": ("persistent", "Kept across restarts."),
+}
+SKIPPED = "h1, h2, h3, h4, h5, h6, a, code, pre, kbd, label"
+
+
+def render(text: str, terms=TERMS) -> BeautifulSoup:
+    ext = tooltips.TooltipsExtension()
+    ext.tips = terms
+    out = markdown.markdown(text, extensions=["attr_list", "abbr", "pymdownx.superfences", ext])
+    return BeautifulSoup(out, "lxml")
+
+
+def abbrs(soup) -> list[tuple[str, str]]:
+    return [(a.get_text(), a["title"]) for a in soup.find_all("abbr")]
+
+
+def test_first_mention_of_each_term_only_every_name_counting():
+    soup = render("A Pod runs on a node. Two Pods, one node.\n\nA PVC, then a PersistentVolumeClaim.\n")
+    assert abbrs(soup) == [("Pod", TERMS["Pod"][1]), ("node", TERMS["node"][1]), ("PVC", TERMS["PVC"][1])]
+
+
+def test_text_is_kept_exactly_around_the_tooltips():
+    text = "Pod, node and PVC: *a Pod in italics* and **node** again, then the end."
+    soup = render(text)
+    assert soup.p.get_text() == "Pod, node and PVC: a Pod in italics and node again, then the end."
+    assert [a.get_text() for a in soup.p.find_all("abbr")] == ["Pod", "node", "PVC"]
+
+
+def test_reading_order_across_nested_elements():
+    soup = render("Before *a node inside* and a Pod after.\n\n- a PVC in a list\n- a Pod again\n")
+    assert [a.get_text() for a in soup.find_all("abbr")] == ["node", "Pod", "PVC"]
+    assert soup.find("em").abbr.get_text() == "node"
+
+
+def test_longest_name_wins_and_word_boundaries_hold():
+    soup = render("A PersistentVolumeClaim is not Persistently a Podcast.\n")
+    assert abbrs(soup) == [("PersistentVolumeClaim", TERMS["PVC"][1])]
+
+
+def test_no_tooltips_in_headings_links_code_or_keys():
+    soup = render(
+        "# A Pod heading { #pods }\n\n"
+        "See [the node page](nodes.md) and `Pod` in code, <kbd>PVC</kbd>.\n\n"
+        "```yaml\nkind: Pod\n```\n\n"
+        "Finally a Pod, a node and a PVC.\n"
+    )
+    for el in soup.select(SKIPPED):
+        assert not el.find("abbr"), el
+    assert [a.get_text() for a in soup.find_all("abbr")] == ["Pod", "node", "PVC"]
+    assert soup.find_all("p")[-1].find_all("abbr"), "the first mention in running text gets the tooltip"
+
+
+def test_a_term_link_counts_as_the_mention():
+    soup = render('The [Pods](../glossary/#pod "A unit"){ .kb-term } run; each Pod on a node.\n')
+    assert [a.get_text() for a in soup.find_all("abbr")] == ["node"]
+
+
+def test_page_abbreviations_are_left_alone():
+    soup = render("The Pod is a K8s thing.\n\n*[K8s]: Kubernetes\n")
+    assert abbrs(soup) == [("Pod", TERMS["Pod"][1]), ("K8s", "Kubernetes")]
+
+
+def test_no_terms_no_change():
+    assert render("A Pod.\n", terms={}).find("abbr") is None
+
+
+# --------------------------------------------------------------------------------------- built site
+
+def test_built_pages_have_one_tooltip_per_term_outside_headings_links_and_code(pages, site):
+    checked = 0
+    for path in pages:
+        soup = BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+        article = soup.select_one("article")
+        if article is None:
+            continue
+        tips = [a["title"] for a in article.select("abbr[title]")]
+        assert len(tips) == len(set(tips)), f"{path.relative_to(site)}: a term has more than one tooltip"
+        for el in article.select(SKIPPED):
+            assert not el.select("abbr[title]"), f"{path.relative_to(site)}: tooltip inside <{el.name}>"
+        checked += bool(tips)
+    assert checked >= 10, "tooltips were expected on most pages"
+
+
+@pytest.mark.parametrize("prefix, lang", [("", "en"), ("es/", "es")])
+def test_first_mention_in_the_article_has_the_tooltip(html, prefix, lang):
+    """The .local article: the first 'kubelet' in its running text carries the definition."""
+    kubelet = next(t for t in GLOSSARY if t["id"] == "kubelet")
+    tip = " ".join(kubelet["short"][lang].split())
+    article = html(f"{prefix}troubleshooting/local-dns-tanzu/").select_one("article")
+    marked = [a for a in article.select("abbr[title]") if a["title"] == tip]
+    assert len(marked) == 1
+    # No earlier mention of the name in running text (outside headings, links and code).
+    name = marked[0].get_text()
+    for s in marked[0].find_all_previous(string=True):
+        if article in s.parents and not any(p.name in SKIPPED.split(", ") for p in s.parents):
+            assert name not in s.split(), f"'{name}' mentioned before its tooltip: {s!r}"
