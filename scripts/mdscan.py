@@ -747,7 +747,7 @@ def _rendered(region: list[str]) -> set[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- public API
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)  # above the page count of a large site: the checks scan each page several times
 def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
     """((rendered fence, line offset)…), ((unclosed opening, line offset)…)"""
     st = _settings()

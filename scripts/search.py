@@ -114,23 +114,43 @@ def _stemmer(lang: str):
 
 def words(markup: str, separator: str) -> set[str]:
     """The words lunr indexes in an entry's HTML (lower case, split like Material's tokenizer)."""
-    text = html.unescape(TAG.sub(" ", markup or "")).lower()
-    found = (EDGE.sub("", token) for token in re.split(separator, text))
-    return {w for w in found if len(w) > 2 and not w.isdigit()}
+    text = markup or ""
+    if "<" in text:
+        text = TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    found = {_word(token) for token in set(re.split(separator, text.lower()))}  # each distinct token once
+    found.discard(None)
+    return found
+
+
+@lru_cache(maxsize=65536)  # a site's tokens repeat from page to page
+def _word(token: str) -> str | None:
+    """The indexed word of a token (punctuation at its edges removed), or None when lunr skips it."""
+    w = EDGE.sub("", token)
+    return w if len(w) > 2 and not w.isdigit() else None
 
 
 def with_forms(docs: list[dict], doc_langs: list[str], separator: str) -> list[dict]:
     """Entries with a ``forms`` field: the site's other words that share a stem with theirs."""
     own = [words(f"{d.get('title', '')} {d.get('text', '')}", separator) for d in docs]
     family = defaultdict(set)  # (language, stem) -> words of the index
-    for lang, ws in zip(doc_langs, own):
+    for lang in set(doc_langs):
         stem = _stemmer(lang)
-        for w in ws if stem else ():
-            family[lang, stem(w)].add(w)
+        if stem:
+            for w in set().union(*(ws for wl, ws in zip(doc_langs, own) if wl == lang)):
+                family[lang, stem(w)].add(w)
+    # Per language: the words that share their stem with another word, and that family.
+    shared = {lang: {} for lang in set(doc_langs)}
+    for (lang, _), ws in family.items():
+        if len(ws) > 1:
+            for w in ws:
+                shared[lang][w] = ws
     out = []
     for doc, lang, ws in zip(docs, doc_langs, own):
-        stem = _stemmer(lang)
-        forms = set().union(*(family[lang, stem(w)] for w in ws)) - ws if stem and ws else set()
+        table = shared[lang]
+        hits = ws & table.keys()
+        forms = set().union(*(table[w] for w in hits)) - ws if hits else set()
         out.append(dict(doc, **{FORMS: " ".join(sorted(forms))}) if forms else doc)
     return out
 

@@ -35,24 +35,29 @@ TERM_LINK_CLASS = "kb-term"
 RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[\s>/]")
 
 
-@lru_cache(maxsize=8)
-def _pattern(forms: tuple[str, ...]) -> re.Pattern:
+def names_pattern(terms: dict) -> re.Pattern:
     """One regex for every name (longest first, so "Persistent Volume Claim" beats "Persistent")."""
-    return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)))
+    return _pattern(frozenset(terms))
+
+
+@lru_cache(maxsize=8)
+def _pattern(forms: frozenset[str]) -> re.Pattern:
+    return re.compile(r"\b(?:%s)\b" % "|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
 
 
 def first_mentions(text: str, terms: dict[str, tuple[str, str]], seen: set[str],
-                   skip: list[tuple[int, int]] = ()) -> list[tuple[int, int, str]]:
+                   skip: list[tuple[int, int]] = (), pattern: re.Pattern | None = None) -> list[tuple[int, int, str]]:
     """(start, end, tooltip) for each term of `terms` that `text` mentions and `seen` lacks.
 
     terms: name -> (term id, tooltip). `seen` holds the ids already mentioned on the page; it is
     updated, so calling this over a page's texts in reading order marks each term once.
     skip: (start, end) ranges of `text` where no tooltip goes (inline HTML such as <kbd>…</kbd>).
+    pattern: names_pattern(terms), when the caller keeps it (one per page, not one per text).
     """
     if not terms or not text:
         return []
     found = []
-    for m in _pattern(tuple(terms)).finditer(text):
+    for m in (pattern or names_pattern(terms)).finditer(text):
         tid, tip = terms[m.group(0)]
         if tid not in seen and tip and not any(a <= m.start() < b for a, b in skip):
             seen.add(tid)
@@ -74,13 +79,14 @@ class TooltipsTreeprocessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         terms = self.ext.tips
         if terms:
+            self.pattern = names_pattern(terms)
             self._walk(root, terms, set())
 
     def _split(self, text: str, terms, seen) -> tuple[str, list[etree.Element]]:
         """Text before the first tooltip, and the abbr elements (each carrying the text after it)."""
         if isinstance(text, AtomicString):
             return text, []
-        spans = first_mentions(text, terms, seen, self._raw_html_skips(text))
+        spans = first_mentions(text, terms, seen, self._raw_html_skips(text), self.pattern)
         if not spans:
             return text, []
         abbrs = []

@@ -12,7 +12,7 @@ _state = {}
 
 def on_pre_build(config):
     if kb.first_language_pass(config) or "statuses" not in _state:
-        _state["statuses"], _ = translations.scan()
+        _state["statuses"], _ = translations.scan(Path(config.docs_dir), page_checks=False)
 
 
 def on_page_markdown(markdown, page, config, files):
