@@ -5,7 +5,8 @@
   anchor equal to the term id in both languages;
 - the hover tooltips on every page: the first mention of each term, in the page's language
   (see tooltips() and scripts/tooltips.py);
-- term links: ``[[pod]]`` or ``[[pod|pods]]`` in any page becomes a link to the entry.
+- term links: ``[[pod]]`` or ``[[pod|pods]]`` in any page becomes a link to the entry
+  (made while the page is rendered: scripts/glossary_markdown.py).
 A reference to an unknown term is an error at its file, line and column.
 """
 from __future__ import annotations
@@ -129,30 +130,6 @@ def docs_files(docs: Path = DOCS) -> list[Path]:
     return sorted(docs.rglob("*.md"))
 
 
-def link_terms(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
-    """Replace [[id]] / [[id|label]] outside code with links to the glossary entry."""
-    if "[[" not in markdown:
-        return markdown
-    mask = mdscan.code_mask(markdown, front_matter=False)  # page.markdown: front matter already gone
-    out = []
-    for n, line in enumerate(markdown.splitlines()):
-        if "[[" in line and not (mask[n] if n < len(mask) else False):
-            spans = mdscan.inline_code_spans(line)
-
-            def repl(m, spans=spans):
-                tid = m.group("id").strip()
-                if tid not in glossary or any(a <= m.start() < b for a, b in spans):
-                    return m.group(0)
-                term = glossary[tid]
-                label = m.group("label") or term.term[lang]
-                title = term.short[lang].replace('"', "&quot;")
-                return f'[{label}]({glossary.anchor_href(tid, page)} "{title}"){{ .kb-term }}'
-
-            line = REF.sub(repl, line)
-        out.append(line)
-    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
-
-
 def tooltips(lang: str, glossary: Glossary) -> dict[str, tuple[str, str]]:
     """Every name of every term -> (term id, its one-line definition in `lang`).
 
@@ -194,17 +171,17 @@ def render_glossary(lang: str, page: str, glossary: Glossary) -> str:
         if term.link:
             block += [f"*{labels['more']}:* <{term.link}>", ""]
         parts.append("\n".join(block))
-    return link_terms("\n".join(parts), lang, page, glossary)
+    return "\n".join(parts)  # [[related]] references become links when the page is rendered
 
 
 def render_page(markdown: str, lang: str, page: str, glossary: Glossary) -> str:
-    """The glossary's changes to one page's Markdown: the glossary itself, or term links.
+    """The glossary's changes to one page's Markdown: the glossary itself, where the page asks.
 
-    Tooltips are not Markdown: see tooltips() and wants_tooltips().
+    Term links and tooltips are made while the page is rendered (scripts/glossary_markdown.py).
     """
     if PLACEHOLDER in markdown:
         return markdown.replace(PLACEHOLDER, render_glossary(lang, page, glossary))
-    return link_terms(markdown, lang, page, glossary)
+    return markdown
 
 
 def check(paths=None) -> list[Problem]:

@@ -1,17 +1,17 @@
-"""MkDocs adapter for scripts/glossary.py and scripts/tooltips.py: load once per build, render each page."""
+"""MkDocs adapter for scripts/glossary.py and scripts/glossary_markdown.py: load once per build, render each page."""
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import glossary  # noqa: E402
+import glossary_markdown  # noqa: E402
 import mkdocs_adapter as kb  # noqa: E402
-import tooltips  # noqa: E402
 
 _state = {}
 
 
 def on_config(config):
-    _state["tooltips"] = kb.add_markdown_extension(config, tooltips.TooltipsExtension)
+    _state["markdown"] = kb.add_markdown_extension(config, glossary_markdown.GlossaryExtension)
 
 
 def on_pre_build(config):
@@ -20,7 +20,7 @@ def on_pre_build(config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    lang = kb.language(config)
-    wanted = glossary.wants_tooltips(markdown)
-    _state["tooltips"].tips = glossary.tooltips(lang, _state["glossary"]) if wanted else {}  # read when rendered
-    return glossary.render_page(markdown, lang, kb.page_path(page), _state["glossary"])
+    lang, rel = kb.language(config), kb.page_path(page)
+    # Read by the extension when this page is rendered, right after this event.
+    _state["markdown"].page(_state["glossary"], lang, rel, tooltips=glossary.wants_tooltips(markdown))
+    return glossary.render_page(markdown, lang, rel, _state["glossary"])

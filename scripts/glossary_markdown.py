@@ -1,7 +1,13 @@
-"""Glossary tooltips: the first mention of each term in a page's text becomes <abbr title="…">.
+"""The glossary in Python-Markdown: term links and first-mention tooltips.
 
-Material shows an ``abbr`` element's title as a tooltip (``content.tooltips``). Which words get
-one is a reading decision, made here:
+Term links. ``[[pod]]`` or ``[[pod|Pods]]`` in a page's text becomes a link to the term's entry
+on the glossary page, in the page's language, with the one-line definition as its title and the
+class ``kb-term``. An inline pattern does it while the page is parsed, so references inside code
+(spans, fenced or indented blocks) stay as written without scanning the page for code first. An
+unknown id stays as written; the build's source checks report it at its file and line.
+
+Tooltips. Material shows an ``abbr`` element's title as a tooltip (``content.tooltips``). Which
+words get one is a reading decision, made here:
 
 - the **first mention** of each glossary term in the page's running text (every name of the
   term counts: "PVC" after "PersistentVolumeClaim" gets no second tooltip). A page that says
@@ -13,10 +19,10 @@ one is a reading decision, made here:
 
 Matching is Python-Markdown's ``abbr`` rule: the exact name, between word boundaries.
 
-Two parts: ``first_mentions()`` is plain Python over strings (what an engine other than
-Python-Markdown would call), and ``TooltipsExtension`` applies it to a Python-Markdown
-element tree. The glossary hook registers one extension instance and hands it each page's
-definitions (``tips``) just before the page is rendered.
+``first_mentions()`` is plain Python over strings (what an engine other than Python-Markdown
+would call); ``GlossaryExtension`` applies both features to a Python-Markdown page. The
+glossary hook registers one extension instance and tells it, before each page is rendered,
+the glossary, the language, the page's path and whether the page wants tooltips (``page()``).
 """
 from __future__ import annotations
 
@@ -25,13 +31,22 @@ import xml.etree.ElementTree as etree
 from functools import lru_cache
 
 from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE, AtomicString
+
+import mdscan
+from glossary import tooltips as glossary_tooltips
 
 # Elements whose text never gets a tooltip (their children neither).
 SKIP = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "a", "abbr", "code", "pre", "kbd", "label",
                   "script", "style", "svg", "math"})
 TERM_LINK_CLASS = "kb-term"
+# A reference, its id/label separator written '|' or, in table rows, '&#124;' (see TableRowRefs).
+TERM_REF = r"\[\[(?P<id>[^\]|&\n]*)(?:(?:\||&#124;)(?P<label>[^\]\n]+))?\]\]"
+LABELLED_REF = re.compile(r"\[\[[^\]|\n]*\|[^\]\n]+\]\]")
+PIPE_ENTITY = "&#124;"
 RAW_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[\s>/]")
 
 
@@ -71,8 +86,54 @@ def _term_link_id(el: etree.Element) -> str | None:
     return (el.get("href") or "").rpartition("#")[2] or None
 
 
+class TableRowRefs(Preprocessor):
+    """`[[id|label]]` in a table row: its '|' must not split the row into columns.
+
+    Runs after fenced code is set aside; rewrites the separator to '&#124;' (which the term
+    link pattern also accepts) on table rows only, outside code. Pages without such rows pay
+    one string test per line.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        rows = [n for n, line in enumerate(lines)
+                if "[[" in line and "|" in LABELLED_REF.sub("", line) and LABELLED_REF.search(line)]
+        if not rows:
+            return lines
+        mask = mdscan.code_mask("\n".join(lines), front_matter=False)
+        out = list(lines)
+        for n in rows:
+            if n < len(mask) and mask[n]:
+                continue
+            spans = mdscan.inline_code_spans(out[n])
+
+            def guard(m, spans=spans):
+                if any(a <= m.start() < b for a, b in spans):
+                    return m.group(0)
+                return m.group(0).replace("|", PIPE_ENTITY, 1)
+
+            out[n] = LABELLED_REF.sub(guard, out[n])
+        return out
+
+
+class TermLinkProcessor(InlineProcessor):
+    """[[id]] / [[id|label]] -> <a class="kb-term" href="…glossary.md#id" title="definition">label</a>."""
+
+    def __init__(self, pattern: str, md, ext: "GlossaryExtension"):
+        super().__init__(pattern, md)
+        self.ext = ext
+
+    def handleMatch(self, m, data):
+        link = self.ext.term_link(m.group("id").strip(), m.group("label"))
+        if link is None:
+            return None, None, None  # unknown term: left as written, reported by the source checks
+        label, href, title = link
+        el = etree.Element("a", {"class": TERM_LINK_CLASS, "href": href, "title": title})
+        el.text = label  # inline Markdown in the label still applies, as in a link's text
+        return el, m.start(0), m.end(0)
+
+
 class TooltipsTreeprocessor(Treeprocessor):
-    def __init__(self, md, ext: "TooltipsExtension"):
+    def __init__(self, md, ext: "GlossaryExtension"):
         super().__init__(md)
         self.ext = ext
 
@@ -143,13 +204,33 @@ class TooltipsTreeprocessor(Treeprocessor):
                     i += 1
 
 
-class TooltipsExtension(Extension):
-    """Python-Markdown extension; set `tips` (name -> (term id, tooltip)) before each page."""
+class GlossaryExtension(Extension):
+    """Python-Markdown extension: term links and tooltips for the page set with page()."""
 
     def __init__(self, **kwargs):
+        self.glossary = None
+        self.lang = ""
+        self.path = ""
         self.tips: dict[str, tuple[str, str]] = {}
         super().__init__(**kwargs)
 
+    def page(self, glossary, lang: str, path: str, tooltips: bool = True) -> None:
+        """The next page to render: its glossary, language, path (relative to docs/<lang>/)."""
+        self.glossary, self.lang, self.path = glossary, lang, path
+        self.tips = glossary_tooltips(lang, glossary) if tooltips and glossary is not None else {}
+
+    def term_link(self, tid: str, label: str | None) -> tuple[str, str, str] | None:
+        """(label, href, title) of a reference to term `tid` from the current page, or None if unknown."""
+        if self.glossary is None or tid not in self.glossary:
+            return None
+        term = self.glossary[tid]
+        return label or term.term[self.lang], self.glossary.anchor_href(tid, self.path), term.short[self.lang]
+
     def extendMarkdown(self, md) -> None:
+        # Before the backtick-free link patterns ('reference' 170, 'link' 160), after escapes (180)
+        # and code spans (190), so a reference in `code` stays as written.
+        md.inlinePatterns.register(TermLinkProcessor(TERM_REF, md, self), "kb_term_link", 175)
+        # After raw HTML (20) and fenced code (25) are set aside.
+        md.preprocessors.register(TableRowRefs(md), "kb_table_row_refs", 15)
         # After inline parsing (20) and attr_list (8), before the table of contents (5).
         md.treeprocessors.register(TooltipsTreeprocessor(md, self), "kb_tooltips", 7)

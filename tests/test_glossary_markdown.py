@@ -1,4 +1,4 @@
-"""Glossary tooltips: the first mention of each term in a page's text, never in headings, links or code."""
+"""The glossary in Python-Markdown: [[term]] links, and tooltips on the first mention of each term."""
 from __future__ import annotations
 
 import markdown
@@ -6,7 +6,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-import tooltips
+import glossary
+import glossary_markdown
 from conftest import ROOT
 
 GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
@@ -22,7 +23,7 @@ SKIPPED = "h1, h2, h3, h4, h5, h6, a, code, pre, kbd, label"
 
 
 def render(text: str, terms=TERMS) -> BeautifulSoup:
-    ext = tooltips.TooltipsExtension()
+    ext = glossary_markdown.GlossaryExtension()
     ext.tips = terms
     out = markdown.markdown(text, extensions=["attr_list", "abbr", "pymdownx.superfences", ext])
     return BeautifulSoup(out, "lxml")
@@ -80,6 +81,47 @@ def test_page_abbreviations_are_left_alone():
 
 def test_no_terms_no_change():
     assert render("A Pod.\n", terms={}).find("abbr") is None
+
+
+# --------------------------------------------------------------------------------------- term links
+
+def render_page(text: str, lang: str = "en", path: str = "kubernetes/architecture.md") -> BeautifulSoup:
+    ext = glossary_markdown.GlossaryExtension()
+    ext.page(glossary.load(), lang, path, tooltips=False)
+    out = markdown.markdown(text, extensions=["attr_list", "tables", "pymdownx.superfences", "admonition",
+                                              "pymdownx.tabbed", ext])
+    return BeautifulSoup(out, "lxml")
+
+
+def test_term_link_in_the_page_language_with_the_definition_as_title():
+    pod = next(t for t in GLOSSARY if t["id"] == "pod")
+    for lang in ("en", "es"):
+        a = render_page("A [[pod]] and [[pod|*several* Pods]].\n", lang).find_all("a", class_="kb-term")
+        assert [x["href"] for x in a] == ["../reference/glossary.md#pod"] * 2
+        assert a[0].get_text() == pod["term"][lang] and a[0]["title"] == pod["short"][lang]
+        assert a[1].em.get_text() == "several", "inline Markdown in a label still applies"
+
+
+def test_references_in_code_stay_as_written():
+    soup = render_page("Inline `[[pod]]` here.\n\n```text\n[[pod|Pods]]\n```\n\n"
+                       "!!! note\n\n    ```text\n    | [[pod|Pods]] | x |\n    ```\n")
+    assert soup.find("a") is None
+    assert [c.get_text().strip() for c in soup.find_all("code")][:2] == ["[[pod]]", "[[pod|Pods]]"]
+    assert "| [[pod|Pods]] | x |" in soup.find_all("code")[-1].get_text()
+
+
+def test_a_labelled_reference_in_a_table_row_stays_in_its_cell():
+    soup = render_page("| Term | Note |\n| --- | --- |\n| [[pod|Pods]] | `[[node|x]]` and [[node]] |\n")
+    cells = soup.select("tbody td")
+    assert len(cells) == 2
+    assert cells[0].a["href"].endswith("#pod") and cells[0].get_text() == "Pods"
+    assert cells[1].code.get_text() == "[[node|x]]"
+    assert cells[1].find("a", class_="kb-term")["href"].endswith("#node")
+
+
+def test_an_unknown_term_stays_as_written():
+    soup = render_page("A [[kubelett]] here.\n")
+    assert soup.find("a") is None and "[[kubelett]]" in soup.get_text()
 
 
 # --------------------------------------------------------------------------------------- built site
