@@ -4,7 +4,7 @@
 - the glossary page (placeholder ``<!-- glossary -->``), one entry per term with an
   anchor equal to the term id in both languages;
 - the hover tooltips on every page: the first mention of each term, in the page's language
-  (see tooltips() and scripts/tooltips.py);
+  (see tooltips() and scripts/glossary_markdown.py);
 - term links: ``[[pod]]`` or ``[[pod|pods]]`` in any page becomes a link to the entry
   (made while the page is rendered: scripts/glossary_markdown.py).
 A reference to an unknown term is an error at its file, line and column.
@@ -133,7 +133,7 @@ def docs_files(docs: Path = DOCS) -> list[Path]:
 def tooltips(lang: str, glossary: Glossary) -> dict[str, tuple[str, str]]:
     """Every name of every term -> (term id, its one-line definition in `lang`).
 
-    What scripts/tooltips.py needs to put a hover tooltip on the first mention of each term.
+    What scripts/glossary_markdown.py needs to put a hover tooltip on the first mention of each term.
     Built once per glossary and language (the same for every page).
     """
     cache = glossary.__dict__.setdefault("_tooltips", {})
