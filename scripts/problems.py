@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,12 @@ class ProblemsError(Exception):
 
 def relpath(path: str | os.PathLike, root: Path = ROOT) -> str:
     """Path relative to the repository root when inside it, with forward slashes."""
-    p = Path(path).resolve()
+    return _relpath(os.fspath(path), root, os.getcwd())
+
+
+@lru_cache(maxsize=8192)  # checks name the same files again and again; resolving costs system calls
+def _relpath(path: str, root: Path, cwd: str) -> str:
+    p = Path(cwd, path).resolve()
     try:
         return p.relative_to(root).as_posix()
     except ValueError:
