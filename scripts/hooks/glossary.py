@@ -20,7 +20,8 @@ def on_pre_build(config):
 
 
 def on_page_markdown(markdown, page, config, files):
-    lang, rel = kb.language(config), kb.page_path(page)
+    lang, rel, tips = kb.language(config), kb.page_path(page), glossary.wants_tooltips(markdown)
+    markdown = glossary.render_page(markdown, lang, rel, _state["glossary"])
     # Read by the extension when this page is rendered, right after this event.
-    _state["markdown"].page(_state["glossary"], lang, rel, tooltips=glossary.wants_tooltips(markdown))
-    return glossary.render_page(markdown, lang, rel, _state["glossary"])
+    _state["markdown"].page(_state["glossary"], lang, rel, tooltips=tips, references="[[" in markdown)
+    return markdown
