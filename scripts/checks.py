@@ -9,8 +9,8 @@ validation on generated pages) run in `make test` and in the publishing workflow
 
 The site build enforces the whole-tree source checks too (snippets, glossary references, map,
 safety, links: BUILD_CHECKS). They read the Markdown sources, not the rendered pages, so the
-build runs them in a second process while it renders (`Background`, started and collected by
-scripts/hooks/checks.py): on two cores they cost the build almost no wall time, and a problem
+build runs them in a second process while it renders (scripts/background.py, started and
+collected by scripts/hooks/checks.py): on two cores they cost the build almost no wall time, and a problem
 still fails it with every PATH:LINE:COL: MESSAGE. `kb.py check-build` runs the same set.
 """
 from __future__ import annotations
@@ -166,35 +166,14 @@ def cli_build(argv: list[str]) -> int:
     return 1 if found else 0
 
 
-class Background:
-    """`kb.py check-build --json` in a second process: start() before rendering, problems() after."""
+def collect(worker) -> dict[str, list[Problem]]:
+    """The problems of a `check-build --json` run in a background.Background; its failure is one too."""
+    from background import BackgroundFailed
 
-    def __init__(self):
-        self.proc: subprocess.Popen | None = None
-
-    def start(self, docs: Path, data: Path) -> None:
-        self.stop()
-        cmd = [sys.executable, str(Path(__file__).resolve().parent / "kb.py"), "check-build", "--json",
-               "--docs", str(docs), "--data", str(data)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-    def problems(self) -> dict[str, list[Problem]]:
-        """Wait for the checks: {what a problem is called: problems}; a crash of the checker is one too."""
-        if self.proc is None:
-            return {}
-        proc, self.proc = self.proc, None
-        out, err = proc.communicate()
-        sys.stderr.write(err)  # the checks' own notes (timing lines), in the build's log
-        try:
-            return {what: [Problem(**p) for p in ps] for what, ps in json.loads(out).items()}
-        except (ValueError, TypeError, AttributeError):
-            detail = (err or out).strip().splitlines()[-1:] or [f"exit code {proc.returncode}"]
-            return {"problem": [Problem("scripts/checks.py", 1, 1,
-                                        f"the build's source checks did not finish: {detail[0]}")]}
-
-    def stop(self) -> None:
-        """Abandon a running check (the build failed before collecting it)."""
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.communicate()
-            self.proc = None
+    try:
+        found = worker.result()
+        return {what: [Problem(**p) for p in ps] for what, ps in found.items()}
+    except BackgroundFailed as exc:
+        return {"problem": [Problem("scripts/checks.py", 1, 1, f"the build's source checks: {exc}")]}
+    finally:
+        worker.stop()

@@ -15,6 +15,7 @@ import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import datafile
@@ -50,8 +51,12 @@ class Glossary(dict):
     """Terms by id."""
 
     def anchor_href(self, term_id: str, from_page: str) -> str:
-        here = posixpath.dirname(from_page)
-        return posixpath.relpath(GLOSSARY_PAGE, here or ".") + f"#{term_id}"
+        return _glossary_from(posixpath.dirname(from_page) or ".") + f"#{term_id}"
+
+
+@lru_cache(maxsize=1024)  # one per folder of pages; a page links to several terms
+def _glossary_from(folder: str) -> str:
+    return posixpath.relpath(GLOSSARY_PAGE, folder)
 
 
 def load(path: Path = GLOSSARY_FILE) -> Glossary:

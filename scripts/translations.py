@@ -23,8 +23,10 @@ drift that comes with them) are warnings that fail only with ``--strict``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import hashlib
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -453,11 +455,25 @@ def check(strict: bool = False, docs: Path = DOCS) -> tuple[list[Problem], bool]
     return problems, failed
 
 
+def statuses_to_json(statuses: dict) -> list[dict]:
+    return [dataclasses.asdict(s) for s in statuses.values()]
+
+
+def statuses_from_json(items: list[dict]) -> dict:
+    return {(s["lang"], s["rel"]): PageStatus(**s) for s in items}
+
+
 def cli_check(argv: list[str]) -> int:
     """`kb.py check-translations [--strict]`: twins, outdated translations and structural drift."""
     ap = argparse.ArgumentParser(prog="kb.py check-translations", description=cli_check.__doc__)
     ap.add_argument("--strict", action="store_true", help="fail on outdated translations too")
+    ap.add_argument("--statuses-json", action="store_true",
+                    help="print only the state of every translation, as JSON (what the site build reads)")
+    ap.add_argument("--docs", type=Path, default=DOCS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.statuses_json:
+        print(json.dumps(statuses_to_json(scan(args.docs, page_checks=False)[0])))
+        return 0
     problems, failed = check(args.strict)
     report(problems)
     if problems:
@@ -585,7 +601,9 @@ def render_status(lang: str, page: str, statuses: dict, docs: Path = DOCS) -> st
     return labels["summary"].format(current=current, total=len(items)) + "\n\n" + "\n".join(table) + "\n"
 
 
-def render_page(markdown: str, lang: str, page: str, statuses: dict) -> str:
+def render_page(markdown: str, lang: str, page: str, statuses) -> str:
+    """The status table where the page asks for it. `statuses`: the dict, or a function returning it."""
     if PLACEHOLDER not in markdown:
         return markdown
+    statuses = statuses() if callable(statuses) else statuses
     return markdown.replace(PLACEHOLDER, render_status(lang, page, statuses))
