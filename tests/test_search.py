@@ -90,3 +90,44 @@ def test_spanish_pages_search_from_their_language_folder(html):
     assert config["base"] == "../../../es/"
     config = json.loads(html("kubernetes/architecture/").find("script", id="__config").string)
     assert config["base"] == "../.."
+
+
+# --------------------------------------------------------------------------- indexing speed (no output change)
+
+def test_light_for_index_drops_only_highlighting_tags_inside_pre():
+    page = ('<p>A <span class="x">span</span> and <code>inline <span>code</span></code>.</p>'
+            '<div class="highlight"><pre><span></span><code><a id="__codelineno-0-1" name="__codelineno-0-1" '
+            'href="#__codelineno-0-1"></a><span class="nt">kind</span><span class="p">:</span> Pod\n'
+            '<a id="l2" href="#l2"></a>x: <span class="s">&quot;y&quot;</span>\n</code></pre></div>')
+    light = search.light_for_index(page)
+    assert light.startswith('<p>A <span class="x">span</span> and <code>inline <span>code</span></code>.</p>')
+    assert '<pre><code>kind: Pod\nx: &quot;y&quot;\n</code></pre>' in light
+    assert search.light_for_index("<p>no code</p>") == "<p>no code</p>"
+
+
+def test_the_speed_hook_changes_no_search_index(site, project):
+    """The same site built without scripts/hooks/search_speed.py has byte-identical search indexes."""
+    import re
+
+    from conftest import build_copy
+
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "scripts/hooks/search_speed.py" in text
+    config.write_text(re.sub(r"\n\s+- scripts/hooks/search_speed\.py", "", text), encoding="utf-8")
+    proc = build_copy(project)
+    assert proc.returncode == 0, proc.stdout
+    for rel in ("search/search_index.json", "es/search/search_index.json"):
+        assert (project / "site" / rel).read_bytes() == (site / rel).read_bytes(), rel
+
+
+def test_the_speed_hook_is_in_place_in_the_real_configuration():
+    """If Material's search plugin changed shape the hook would step aside silently: fail here instead."""
+    from mkdocs.config import load_config
+
+    from conftest import ROOT
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    index = config.plugins["material/search"].search_index
+    assert getattr(index.add_entry_from_context, "kb_light", False)
