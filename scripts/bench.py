@@ -586,11 +586,11 @@ def _build_child(config: str, site: str, offline: bool, conn) -> None:
         t0 = time.perf_counter()
         kbbuild.build(Path(site), config=Path(config), offline=offline, echo=False)
         seconds = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-        conn.send(("ok", seconds, peak))
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build and the processes it waited for
+        conn.send(("ok", seconds, (usage.ru_maxrss, usage.ru_utime + usage.ru_stime)))  # KiB on Linux
     except Exception as exc:  # noqa: BLE001 - reported to the parent
         log = getattr(exc, "args", [""])[0] if exc.args else repr(exc)
-        conn.send(("failed", str(log)[-4000:], 0))
+        conn.send(("failed", str(log)[-4000:], (0, 0.0)))
     finally:
         conn.close()
 
@@ -599,8 +599,11 @@ class BenchFailed(Exception):
     pass
 
 
-def timed_build(project: Path, site: Path, offline: bool = False) -> tuple[float, int]:
-    """(seconds, peak RSS in KiB) of one strict build, in a fresh process so the peak is this build's."""
+def timed_build(project: Path, site: Path, offline: bool = False) -> tuple[float, int, float]:
+    """(seconds, peak RSS in KiB, CPU seconds of every process) of one strict build.
+
+    In a fresh process, so that the peak and the CPU time are this build's (the build's second
+    processes included: source checks and translation state run beside the rendering)."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_build_child, args=(str(project / "mkdocs.yml"), str(site), offline, child))
@@ -609,14 +612,14 @@ def timed_build(project: Path, site: Path, offline: bool = False) -> tuple[float
     try:
         status, a, b = parent.recv()
     except EOFError:
-        status, a, b = "failed", "the build process died", 0
+        status, a, b = "failed", "the build process died", (0, 0.0)
     finally:
         if proc.is_alive() and sys.exc_info()[0] is not None:
             proc.terminate()
         proc.join()
     if status != "ok":
         raise BenchFailed(f"build of {project.name} failed:\n{a}")
-    return a, b
+    return a, b[0], b[1]
 
 
 def html_sizes(site: Path) -> list[int]:
@@ -692,6 +695,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
         progress(f"generated {len(projects)} project copies in {time.perf_counter() - t0:.1f} s ({work})")
         times: dict = {k: [] for k in order}
         peaks: dict = {k: 0 for k in order}
+        cpus: dict = {k: [] for k in order}
         wanted = {k: stock_repeat if k[0] == "stock" else repeat for k in order}
         elapsed = lambda: time.perf_counter() - t0  # noqa: E731
         offline_n = lambda: 1.6 * median(times[("project", "n")]) if offline else 0.0  # noqa: E731
@@ -710,8 +714,9 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
                     progress(f"  stopping after {r} round(s): another would pass the {budget:.0f} s budget")
                     break
             for key in keys:
-                secs, peak = timed_build(projects[key], work / f"site-{key[0]}-{key[1]}")
+                secs, peak, cpu = timed_build(projects[key], work / f"site-{key[0]}-{key[1]}")
                 times[key].append(secs)
+                cpus[key].append(cpu)
                 peaks[key] = max(peaks[key], peak)
                 progress(f"  round {r + 1}: {key[0]:8} {key[1]:3} {secs:6.2f} s")
         archives = {}
@@ -727,6 +732,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
         for key in order:
             res["variants"][f"{key[0]}_{key[1]}"] = {
                 "runs_s": [round(x, 3) for x in times[key]], "median_s": round(median(times[key]), 3),
+                "cpu_s": [round(x, 3) for x in cpus[key]], "median_cpu_s": round(median(cpus[key]), 3),
                 "html_pages": len(html_sizes(work / f"site-{key[0]}-{key[1]}")),
                 "peak_rss_mib": round(peaks[key] / 1024, 1)}
         for key in sizes:
@@ -734,6 +740,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
             html = html_sizes(site)
             t = median(times[("project", key)])
             t_off = median(times[("nohooks", key)]) if times.get(("nohooks", key)) else None
+            cpu, cpu_off = median(cpus[("project", key)]), median(cpus[("nohooks", key)]) if t_off else None
             arch, why = archives[key]
             index = search_index_size(site)
             res["sizes"][key] = {
@@ -741,6 +748,8 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
                 "build_s": round(t, 3), "ms_per_page": round(1000 * t / len(html), 2),
                 "build_without_hooks_s": round(t_off, 3) if t_off else None,
                 "hooks_share": round((t - t_off) / t, 4) if t_off else None,
+                "cpu_s": round(cpu, 3), "cpu_without_hooks_s": round(cpu_off, 3) if cpu_off else None,
+                "hooks_cpu_share": round((cpu - cpu_off) / cpu, 4) if cpu_off else None,
                 "peak_rss_mib": round(peaks[("project", key)] / 1024, 1),
                 "html_median_kib": round(statistics.median(html) / 1024, 1),
                 "html_max_kib": round(max(html) / 1024, 1),
@@ -771,7 +780,8 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
             "nohooks": "hooks: removed from the copy's mkdocs.yml, [[term]] references as plain text, "
                        "link validation at info level (real pages link to files the hooks generate)"
                        + (f"; kept: {', '.join(PERFORMANCE_HOOKS)}" if PERFORMANCE_HOOKS else ""),
-            "stock": "nohooks, and without navigation.prune, theme.custom_dir and i18n reconfigure_search "
+            "stock": "no project hooks at all (the performance hooks neither), link validation at info level, "
+                     "and without navigation.prune, theme.custom_dir and i18n reconfigure_search "
                      "(Material + static-i18n defaults)",
             "hooks_share": "(t - t_nohooks) / t" + (", the larger of N and 2N" if hooks_at_2n else ", at N"),
         }
@@ -858,6 +868,10 @@ def table(res: dict) -> str:
         ("build without hooks (s)", _fmt(n["build_without_hooks_s"]), _fmt(n2["build_without_hooks_s"]), ""),
         ("hooks' share of build", _fmt(n["hooks_share"], "%"), _fmt(n2["hooks_share"], "%"),
          _status(tg["hooks_share"], "%")),
+        ("CPU, all processes (s)", _fmt(n.get("cpu_s")), _fmt(n2.get("cpu_s")), ""),
+        ("CPU without hooks (s)", _fmt(n.get("cpu_without_hooks_s")), _fmt(n2.get("cpu_without_hooks_s")), ""),
+        ("hooks' share of CPU time", _fmt(n.get("hooks_cpu_share"), "%"), _fmt(n2.get("hooks_cpu_share"), "%"),
+         "second processes included"),
         ("peak memory (MiB)", _fmt(n["peak_rss_mib"]), _fmt(n2["peak_rss_mib"]), ""),
         ("page HTML median (KiB)", _fmt(n["html_median_kib"]), _fmt(n2["html_median_kib"]),
          _status(tg["html_median_ratio"])),

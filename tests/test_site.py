@@ -119,3 +119,24 @@ def test_fallback_page_shows_a_spanish_notice_linking_to_the_original(project):
     target = (page.parent / link["href"]).resolve()
     assert target == (project / "site" / "reference" / "resources").resolve() or target == (project / "site" / "reference" / "resources" / "index.html").resolve()
     assert not parse(project / "site" / "reference" / "resources" / "index.html").select("[data-translation-status]")
+
+
+def test_compact_templates_change_no_text_and_make_pages_lighter(site, pages, project):
+    """scripts/hooks/compact_html.py drops template whitespace only: every page reads the same without it."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "scripts/hooks/compact_html.py" in text
+    config.write_text(re.sub(r"\n\s+- scripts/hooks/compact_html\.py", "", text), encoding="utf-8")
+    proc = build_copy(project)
+    assert proc.returncode == 0, proc.stdout
+    plain = project / "site"
+    saved = 0
+    for page in pages:
+        rel = page.relative_to(site)
+        loose = plain / rel
+        assert loose.is_file(), rel
+        # Words as a reader sees them: a lost space between two elements would join two words here.
+        words = lambda p: parse(p).get_text().split()  # noqa: E731
+        assert words(page) == words(loose), rel
+        saved += loose.stat().st_size - page.stat().st_size
+    assert saved > 0.05 * sum(p.stat().st_size for p in pages), "template whitespace is a few percent at least"
