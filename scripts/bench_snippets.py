@@ -258,7 +258,7 @@ def table(res: dict, args) -> str:
     for key, label in (("build_real", "real site"), ("build_synthetic", f"kb.py bench site, {args.pages} pages/lang")):
         if key in res:
             b = res[key]
-            rows.append((f"hook in the build, {label}",
+            rows.append((f"snippet check during the build (second process), {label}",
                          f"{b['hook_seconds']:.2f} s of {b['build_seconds']:.1f} s = {100 * b['share']:.1f}% "
                          f"({b['snippets']} snippets; target < 5%)"))
     width = max(len(k) for k, _ in rows)
