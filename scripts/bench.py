@@ -432,10 +432,10 @@ class Writer:
 VARIANTS = ("project", "nohooks", "stock")
 
 
-def copy_project(dest: Path, root: Path = ROOT) -> Path:
-    """The parts of the project a build needs (as tests/conftest.py copy_project)."""
+def copy_project(dest: Path, root: Path = ROOT, parts: list[str] = PROJECT_PARTS) -> Path:
+    """The parts of the project a build needs (the tests add their lint settings)."""
     dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
+    for part in parts:
         src = root / part
         if src.is_dir():
             shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))

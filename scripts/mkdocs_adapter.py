@@ -60,7 +60,7 @@ def add_markdown_extension(config, cls):
 
 
 def load_or_fail(loader, what: str = "problem"):
-    """loader(), or abort the build listing the problems it raised (ProblemsError)."""
+    """loader() (loading or writing), or abort the build listing the problems it raised (ProblemsError)."""
     try:
         return loader()
     except ProblemsError as exc:

@@ -1,7 +1,6 @@
 """Shared fixtures: the site is built once per test session; defects are planted in copies."""
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,14 +59,9 @@ def pages(site) -> list[Path]:
 
 
 def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    for part in PROJECT_PARTS:
-        src = ROOT / part
-        if src.is_dir():
-            shutil.copytree(src, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-        elif src.exists():
-            shutil.copy2(src, dest / part)
-    return dest
+    import bench
+
+    return bench.copy_project(dest, ROOT, PROJECT_PARTS)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from mkdocs.plugins import event_priority
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import mkdocs_adapter as kb  # noqa: E402
 import offline  # noqa: E402
-from problems import ProblemsError  # noqa: E402
 
 
 def _offline(config) -> bool:
@@ -18,17 +17,11 @@ def _offline(config) -> bool:
 @event_priority(50)  # before Material's offline plugin, which adds the shim from a CDN unless one is listed
 def on_config(config):
     if _offline(config):
-        try:
-            scripts = offline.polyfills()
-        except ProblemsError as exc:
-            kb.fail_on(exc.problems, "offline asset problem")
+        scripts = kb.load_or_fail(offline.polyfills, "offline asset problem")
         listed = config.extra.get("polyfills") or []
         config.extra["polyfills"] = listed + [s for s in scripts if s not in listed]
 
 
 def on_post_build(config):
     if _offline(config):
-        try:
-            offline.install(Path(config.site_dir))
-        except ProblemsError as exc:
-            kb.fail_on(exc.problems, "offline asset problem")
+        kb.load_or_fail(lambda: offline.install(Path(config.site_dir)), "offline asset problem")
