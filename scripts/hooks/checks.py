@@ -1,38 +1,39 @@
-"""MkDocs adapter for scripts/checks.py: the whole-tree source checks, in a second process.
+"""MkDocs adapter for kb.checks.runner: the whole-tree source checks, in a second process.
 
 Started before the first language is rendered, collected when the last one is done (the first
 pass's post-build event runs after static-i18n's other languages): any problem fails the build.
 """
+from __future__ import annotations
+
 import logging
-import sys
 from pathlib import Path
 
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import checks  # noqa: E402
-import mkdocs_adapter as kb  # noqa: E402
-from background import Background  # noqa: E402
+from kb.checks import runner
+from kb.core.background import Background
+from kb.engine import mkdocs_adapter as kb
 
-_worker = Background()
 log = logging.getLogger("mkdocs.hooks.checks")
+worker = Background()  # the one piece of state: the checks' second process
 
 
-def on_pre_build(config):
+def on_pre_build(config: MkDocsConfig) -> None:
     if kb.first_language_pass(config):
         data = Path(config.config_file_path).parent / "data"
-        _worker.start("check-build", "--json", "--docs", config.docs_dir, "--data", str(data))
+        worker.start("check-build", "--json", "--docs", config.docs_dir, "--data", str(data))
 
 
 @event_priority(-200)  # the very end: after static-i18n's other languages and the search indexes
-def on_post_build(config):
+def on_post_build(config: MkDocsConfig) -> None:
     if kb.first_language_pass(config):
-        kb.fail_on_groups(checks.collect(_worker))
+        kb.fail_on_groups(runner.collect(worker))
 
 
-def on_build_error(error):
+def on_build_error(error: Exception) -> None:
     """The build failed for another reason: still show what the checks found (often the cause)."""
-    if _worker.started:
-        found = checks.collect(_worker)
+    if worker.started:
+        found = runner.collect(worker)
         if found:
             log.error(kb.describe(found))

@@ -6,9 +6,14 @@ page's bytes on a large site, growing with the number of pages. Jinja's `trim_bl
 `lstrip_blocks` drop exactly that whitespace (the newline after a block tag, the indentation
 before one); the text a reader sees is the same on every page (tests/test_site.py compares).
 """
+from __future__ import annotations
+
+from jinja2 import Environment
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
 
 
-def on_env(env, config, files):
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     env.trim_blocks = True
     env.lstrip_blocks = True
     return env

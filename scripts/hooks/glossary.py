@@ -1,27 +1,37 @@
-"""MkDocs adapter for scripts/glossary.py and scripts/glossary_markdown.py: load once per build, render each page."""
-import sys
-from pathlib import Path
+"""MkDocs adapter for kb.content.glossary and kb.content.glossary_markdown: load once per build, render each page."""
+from __future__ import annotations
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import glossary  # noqa: E402
-import glossary_markdown  # noqa: E402
-import mkdocs_adapter as kb  # noqa: E402
+from dataclasses import dataclass
 
-_state = {}
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
-
-def on_config(config):
-    _state["markdown"] = kb.add_markdown_extension(config, glossary_markdown.GlossaryExtension)
+from kb.content import glossary, glossary_markdown
+from kb.engine import mkdocs_adapter as kb
 
 
-def on_pre_build(config):
-    if kb.first_language_pass(config) or "glossary" not in _state:
-        _state["glossary"] = kb.load_or_fail(glossary.load, "glossary problem")
+@dataclass
+class GlossaryState:
+    markdown: glossary_markdown.GlossaryExtension | None = None  # the extension every page renders with
+    terms: glossary.Glossary | None = None  # data/glossary.yml, loaded once per build
 
 
-def on_page_markdown(markdown, page, config, files):
+state = GlossaryState()
+
+
+def on_config(config: MkDocsConfig) -> None:
+    state.markdown = kb.add_markdown_extension(config, glossary_markdown.GlossaryExtension)
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    if kb.first_language_pass(config) or state.terms is None:
+        state.terms = kb.load_or_fail(glossary.load, "glossary problem")
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     lang, rel, tips = kb.language(config), kb.page_path(page), glossary.wants_tooltips(markdown)
-    markdown = glossary.render_page(markdown, lang, rel, _state["glossary"])
+    markdown = glossary.render_page(markdown, lang, rel, state.terms)
     # Read by the extension when this page is rendered, right after this event.
-    _state["markdown"].page(_state["glossary"], lang, rel, tooltips=tips, references="[[" in markdown)
+    state.markdown.page(state.terms, lang, rel, tooltips=tips, references="[[" in markdown)
     return markdown

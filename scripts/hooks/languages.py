@@ -1,30 +1,41 @@
-"""MkDocs adapter for scripts/languages.py: translation notices and one 404 page per language."""
-import sys
+"""MkDocs adapter for kb.content.languages: translation notices and one 404 page per language."""
+from __future__ import annotations
+
+from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import languages  # noqa: E402
-import mkdocs_adapter as kb  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
 
-_404 = {}
+from kb.content import languages
+from kb.engine import mkdocs_adapter as kb
 
 
-def on_page_context(context, page, config, nav):
+@dataclass
+class NotFoundPages:
+    default: str | None = None  # the default language's 404 page, put back at the site root
+
+
+state = NotFoundPages()
+
+
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: Navigation) -> dict:
     lang = kb.language(config)
     context["kb_ui"] = languages.strings(lang)
     context["kb_translation_state"] = languages.translation_state(kb.page_locale(page), lang, page.meta)
     return context
 
 
-def on_post_template(output, template_name, config):
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
     """static-i18n writes every language's 404.html to the site root; keep English there, Spanish in es/."""
     if template_name != "404.html":
         return output
     lang = kb.language(config)
     if lang == kb.DEFAULT_LANGUAGE:
-        _404["default"] = output
+        state.default = output
         return output
     target = Path(config.site_dir) / lang / "404.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(output, encoding="utf-8")
-    return _404.get("default", output)
+    return state.default or output

@@ -1,17 +1,17 @@
 """Faster search indexing, same index: Material's indexer reads each page without the code tags it drops.
 
-A performance hook (scripts/search.py, light_for_index()): it changes no output, which the
+A performance hook (kb.content.search.light_for_index()): it changes no output, which the
 tests check by building with and without it. If Material's search plugin changes shape, the
 hook steps aside and the build is only slower.
 """
-import sys
-from pathlib import Path
+from __future__ import annotations
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import search  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig
+
+from kb.content import search
 
 
-def on_config(config):  # after Material's search plugin has made this build's index (on_config)
+def on_config(config: MkDocsConfig) -> None:  # after Material's search plugin has made this build's index (on_config)
     plugin = config.plugins.get("material/search") or config.plugins.get("search")
     index = getattr(plugin, "search_index", None)
     add = getattr(index, "add_entry_from_context", None)

@@ -1,45 +1,53 @@
-"""MkDocs adapter for scripts/translations.py: the status page, and the 'outdated' mark on pages.
+"""MkDocs adapter for kb.content.translations: the status page, and the 'outdated' mark on pages.
 
-The state of every translation is worked out in a second process (scripts/background.py),
+The state of every translation is worked out in a second process (kb.core.background),
 started before the first language is rendered and read when a page first needs it: the
 Spanish pages and the status page, by which time it is long done.
 """
-import sys
-from pathlib import Path
+from __future__ import annotations
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import languages  # noqa: E402
-import mkdocs_adapter as kb  # noqa: E402
-import translations  # noqa: E402
-from background import Background, BackgroundFailed  # noqa: E402
-from problems import Problem  # noqa: E402
+from dataclasses import dataclass, field
 
-_worker = Background()
-_state = {}
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
 
-
-def on_pre_build(config):
-    if kb.first_language_pass(config) or not _worker.started:
-        _state.clear()
-        _worker.start("check-translations", "--statuses-json", "--docs", config.docs_dir)
+from kb.content import languages, translations
+from kb.core.background import Background, BackgroundFailed
+from kb.core.problems import Problem
+from kb.engine import mkdocs_adapter as kb
 
 
-def _statuses() -> dict:
-    if "statuses" not in _state:
-        try:
-            _state["statuses"] = translations.statuses_from_json(_worker.result())
-        except BackgroundFailed as exc:
-            kb.fail_on([Problem("scripts/translations.py", 1, 1, f"translation state: {exc}")])
-    return _state["statuses"]
+@dataclass
+class TranslationState:
+    worker: Background = field(default_factory=Background)  # `kb check-translations --statuses-json`
+    known: dict | None = None  # its answer, read when a page first needs it
+
+    def statuses(self) -> dict:
+        if self.known is None:
+            try:
+                self.known = translations.statuses_from_json(self.worker.result())
+            except BackgroundFailed as exc:
+                kb.fail_on([Problem("scripts/kb/content/translations.py", 1, 1, f"translation state: {exc}")])
+        return self.known
 
 
-def on_page_markdown(markdown, page, config, files):
+state = TranslationState()
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    if kb.first_language_pass(config) or not state.worker.started:
+        state.known = None
+        state.worker.start("check-translations", "--statuses-json", "--docs", config.docs_dir)
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     lang, rel = kb.language(config), kb.page_path(page)
     if lang in translations.TRANSLATIONS and kb.page_locale(page) == lang \
-            and translations.state_of(_statuses(), lang, rel) == translations.OUTDATED:
+            and translations.state_of(state.statuses(), lang, rel) == translations.OUTDATED:
         page.meta[languages.STATUS_KEY] = translations.OUTDATED
-    return translations.render_page(markdown, lang, rel, _statuses)
+    return translations.render_page(markdown, lang, rel, state.statuses)
 
 
-def on_build_error(error):
-    _worker.stop()
+def on_build_error(error: Exception) -> None:
+    state.worker.stop()

@@ -1,0 +1,180 @@
+"""`kb check`: every check a pull request must pass, in one command, in seconds.
+
+The one local gate: `make check`, the pre-commit hook and the pull-request workflow all run
+this. Each check is an ordinary kb subcommand (looked up in kb.cli.COMMANDS) run in its own
+process, as many at once as there are cores, the slow ones first; each prints its own
+``PATH:LINE:COL: MESSAGE`` lines, shown in a fixed order. All of them run even when one fails,
+and the exit code is 1 when any failed. No site build: the build-only checks (MkDocs' own link
+validation on generated pages) run in `make test` and in the publishing workflow.
+
+The site build enforces the whole-tree source checks too (snippets, glossary references, map,
+safety, links: BUILD_CHECKS). They read the Markdown sources, not the rendered pages, so the
+build runs them in a second process while it renders (scripts/kb/core/background.py, started and
+collected by scripts/hooks/checks.py): on two cores they cost the build almost no wall time, and a problem
+still fails it with every PATH:LINE:COL: MESSAGE. `kb check-build` runs the same set.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from kb.core.problems import Problem
+
+# (subcommand, arguments) in the order they run.
+CHECKS = [
+    ("check-snippets", []),      # YAML snippets: syntax, Kubernetes schemas
+    ("check-glossary", []),      # data/glossary.yml and [[term]] references
+    ("check-mapping", []),       # data/vsphere-to-kubernetes.yml and the map page
+    ("check-translations", []),  # twins, drift (outdated pages are warnings: --strict to fail)
+    ("check-safety", []),        # raw HTML, script URLs, secrets
+    ("check-links", []),         # internal links and anchors
+    ("lint-yaml", []),           # yamllint on data files and workflows
+    ("lint-markdown", []),       # PyMarkdown on the pages
+    ("lint-python", []),         # ruff on scripts/ and tests/
+]
+
+
+SLOW_FIRST = ("lint-markdown", "check-snippets")  # started first, so they overlap the quick ones
+
+
+def run_one(name: str, args: list[str]) -> tuple[int, str]:
+    """Run `kb NAME ARGS` in its own process; (exit code, everything it printed)."""
+    from kb import cli as kb
+
+    if name not in kb.COMMANDS:
+        return 1, f"kb check: '{name}' is not a kb command yet (see COMMANDS in scripts/kb/cli.py)\n"
+    proc = subprocess.run([sys.executable, "-m", "kb", name, *args],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc.returncode, proc.stdout
+
+
+def cli(argv: list[str]) -> int:
+    """`kb check [--only NAME ...]`: every check (snippets, glossary, map, translations, safety, links, lints)."""
+    ap = argparse.ArgumentParser(prog="kb check", description=cli.__doc__)
+    ap.add_argument("--only", nargs="+", metavar="NAME", help="run only these checks")
+    ap.add_argument("--quiet", "-q", action="store_true", help="print only problems, no per-check lines")
+    args = ap.parse_args(argv)
+    selected = [(n, a) for n, a in CHECKS if not args.only or n in args.only]
+    if args.only and len(selected) != len(args.only):
+        print(f"kb check: unknown check in {args.only}; known: {', '.join(n for n, _ in CHECKS)}")
+        return 2
+    failed = []
+    start = time.monotonic()
+
+    def timed(item):
+        t0 = time.monotonic()
+        code, output = run_one(*item)
+        return code, output, time.monotonic() - t0
+
+    order = sorted(selected, key=lambda item: item[0] not in SLOW_FIRST)
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {item[0]: pool.submit(timed, item) for item in order}
+        for name, _ in selected:  # report in the fixed order, whatever finished first
+            code, output, seconds = futures[name].result()
+            sys.stdout.write(output)
+            if code != 0:
+                failed.append(name)
+            if not args.quiet:
+                print(f"{'FAIL' if code else 'ok  '} {name} ({seconds:.1f} s)")
+            sys.stdout.flush()
+    total = time.monotonic() - start
+    if failed:
+        print(f"kb check: {len(failed)} of {len(selected)} checks failed ({', '.join(failed)}) in {total:.1f} s")
+        return 1
+    print(f"kb check: all {len(selected)} checks passed in {total:.1f} s")
+    return 0
+
+
+# --------------------------------------------------------------------------- the build's checks
+
+def _snippets(docs: Path, data: Path):
+    from kb.checks import snippets
+
+    snippets.STATS.reset()
+    problems = snippets.check_tree(docs)
+    if os.environ.get("KB_SNIPPETS_TIMING"):
+        print(snippets.STATS.line(), file=sys.stderr)
+    return problems
+
+
+def _glossary(docs: Path, data: Path):
+    from kb.content import glossary
+
+    return glossary.check(glossary.docs_files(docs))
+
+
+def _mapping(docs: Path, data: Path):
+    from kb.content import mapping
+
+    return mapping.check(docs=docs)
+
+
+def _safety(docs: Path, data: Path):
+    from kb.checks import safety
+
+    return safety.check(docs, data)
+
+
+def _links(docs: Path, data: Path):
+    from kb.checks import links
+
+    return links.check(docs)
+
+
+# Whole-tree checks every build enforces (the same functions as check-snippets, check-glossary, ...):
+# name -> (function, what one problem is called in the build's error).
+BUILD_CHECKS = {
+    "snippets": (_snippets, "snippet problem"),
+    "glossary": (_glossary, "glossary problem"),
+    "mapping": (_mapping, "vSphere-to-Kubernetes map problem"),
+    "safety": (_safety, "content safety problem"),
+    "links": (_links, "broken link"),
+}
+
+
+def build_problems(docs: Path, data: Path) -> dict[str, list[Problem]]:
+    """{what a problem is called: its problems, sorted} for every build check that found some."""
+    found = {}
+    for check, what in BUILD_CHECKS.values():
+        problems = sorted(set(check(docs, data)))
+        if problems:
+            found[what] = problems
+    return found
+
+
+def cli_build(argv: list[str]) -> int:
+    """`kb check-build [--json]`: the source checks every site build enforces, without building."""
+    from kb.core.problems import report
+    from kb.core.settings import DATA, DOCS
+
+    ap = argparse.ArgumentParser(prog="kb check-build", description=cli_build.__doc__)
+    ap.add_argument("--docs", type=Path, default=DOCS, help="docs folder (default: docs/)")
+    ap.add_argument("--data", type=Path, default=DATA, help="data folder (default: data/)")
+    ap.add_argument("--json", action="store_true", help="print the problems as JSON (what the build reads)")
+    args = ap.parse_args(argv)
+    found = build_problems(args.docs, args.data)
+    if args.json:
+        print(json.dumps({what: [dataclasses.asdict(p) for p in ps] for what, ps in found.items()}))
+    else:
+        report(sorted(p for ps in found.values() for p in ps))
+    return 1 if found else 0
+
+
+def collect(worker) -> dict[str, list[Problem]]:
+    """The problems of a `check-build --json` run in a background.Background; its failure is one too."""
+    from kb.core.background import BackgroundFailed
+
+    try:
+        found = worker.result()
+        return {what: [Problem(**p) for p in ps] for what, ps in found.items()}
+    except BackgroundFailed as exc:
+        return {"problem": [Problem("scripts/kb/checks/runner.py", 1, 1, f"the build's source checks: {exc}")]}
+    finally:
+        worker.stop()

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""`kb`: the knowledge base's single command-line entry point.
+
+Every check and chore is a subcommand; `make` targets, pre-commit and CI call these.
+Each subcommand lives in its own module of the `kb` package and does not need MkDocs,
+unless it builds the site.
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+
+# name: (module, function, one-line help)
+COMMANDS = {
+    "build": ("kb.deliver.build", "cli", "strict, all-or-nothing build of the site into site/"),
+    "check-glossary": ("kb.content.glossary", "cli", "validate data/glossary.yml and every [[term]] reference"),
+    "check-snippets": ("kb.checks.snippets", "cli", "validate every ```yaml snippet: syntax, duplicate keys, Kubernetes/CRD/named schemas"),
+    "bench-snippets": ("kb.bench.snippets", "cli", "snippet checker benchmark: CLI snippets/second, ms per manifest (--build: hook's share)"),
+    "check-mapping": ("kb.content.mapping", "cli", "validate data/vsphere-to-kubernetes.yml and the pages showing the map"),
+    "check-translations": ("kb.content.translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
+    "mark-translated": ("kb.content.translations", "cli_mark", "record that Spanish pages match their English originals now"),
+    "check-safety": ("kb.checks.safety", "cli", "no script, unsafe HTML or URLs, or real-looking secrets in pages and data files"),
+    "check-links": ("kb.checks.links", "cli", "internal links and anchors with file and line (--external: web links too, needs network)"),
+    "lint-yaml": ("kb.checks.lint", "cli_yaml", "yamllint on data files, workflows and pre-commit config (.yamllint.yml)"),
+    "lint-markdown": ("kb.checks.lint", "cli_markdown", "PyMarkdown on the pages and contributor guides (.pymarkdown.json)"),
+    "lint-python": ("kb.checks.lint", "cli_python", "ruff on scripts/ and tests/ (rules in pyproject.toml)"),
+    "check-build": ("kb.checks.runner", "cli_build", "the source checks every site build runs (snippets, glossary, map, safety, links)"),
+    "check": ("kb.checks.runner", "cli", "every check above at once: what make check, pre-commit and CI run"),
+    "screenshots": ("kb.deliver.screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
+    "offline": ("kb.deliver.offline", "cli", "offline bundle dist/<project>-offline-<version>.zip: no outside requests, reproducible"),
+    "bench": ("kb.bench.site", "cli", "build benchmark: synthetic bilingual KB at N and 2N pages, table + .bench/results.json"),
+}
+
+
+def usage() -> str:
+    width = max(len(n) for n in COMMANDS)
+    rows = "\n".join(f"  {n.ljust(width)}  {h}" for n, (_, _, h) in COMMANDS.items())
+    return f"usage: kb COMMAND [ARGS...]\n\ncommands:\n{rows}\n\n`kb COMMAND --help` for a command's options."
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0 if argv else 2
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"kb: unknown command '{name}'\n\n{usage()}", file=sys.stderr)
+        return 2
+    module, func, _ = COMMANDS[name]
+    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,902 @@
+"""Find fenced code blocks in Markdown exactly as Python-Markdown + pymdownx.superfences render them.
+
+Shared by the snippet checker (which YAML blocks to validate), the glossary (where term
+references must not be replaced) and the translation checker (comparing code blocks).
+
+How "exactly" is achieved
+-------------------------
+A page goes through the same steps MkDocs takes: front matter / MultiMarkdown meta-data
+is removed (``mkdocs.utils.meta.get_data``), whitespace is normalised (tabs expanded),
+then superfences' line scanner decides which fences open and close. That scanner is
+ported line for line below (fast path), reusing superfences' own regular expressions.
+
+A fence the scanner accepted can still be turned back into text by the block parser:
+when its placeholder lands in an indented code block (superfences "reverts greedy
+fences"), when a reference or abbreviation definition swallows it, or when it sits in
+an HTML comment. That can only happen to a fence that is indented by 4+ columns, or
+shares a block with such a line, or follows a definition with an empty value, or
+follows an unclosed ``<!--``. For those fences only (slow path), the region of the page
+around them is run through the real Python-Markdown preprocessors and block parser,
+configured like the site (``markdown_extensions`` in mkdocs.yml), and the fences whose
+placeholders survive are the rendered ones. tests/test_mdscan.py compares the result with
+full renders of the corpus and of generated pages.
+
+Lines are numbered as editors count them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from kb.core.settings import ROOT
+
+# superfences' own regular expressions (pymdown-extensions 13), copied so that scanning a page does
+# not import Python-Markdown (a second in a fresh process); tests/test_mdscan.py checks that they
+# are still those of the installed superfences.
+RE_NESTED_FENCE_START = re.compile(
+    r'''(?x)
+    (?P<fence>~{3,}|`{3,})
+    (?:[ \t]*\.?(?P<lang>[\w#.+-]+)(?=[\t ]|$))?                                           # Language
+    (?:
+        [ \t]*(\{(?P<attrs>[^\n]*)\}) |                                                    # Optional attributes or
+        (?P<options>
+            (?:
+                (?:[ \t]*[a-zA-Z][a-zA-Z0-9_]*(?:=(?P<quot>"|').*?(?P=quot))?)(?=[\t ]|$)  # Options
+            )+
+        ) |
+        (?P<unrecognized>
+            (?:([ \t]*[^\s]+)(?=[\t ]|$))+
+        )
+    )?[ \t]*$
+    '''
+)
+RE_HL_LINES = re.compile(r'^(?P<hl_lines>\d+(?:-\d+)?(?:[ \t]+\d+(?:-\d+)?)*)$')
+RE_LINENUMS = re.compile(r'(?P<linestart>[\d]+)(?:[ \t]+(?P<linestep>[\d]+))?(?:[ \t]+(?P<linespecial>[\d]+))?')
+RE_OPTIONS = re.compile(
+    r'''(?x)
+    (?:
+        (?P<key>[a-zA-Z][a-zA-Z0-9_]*)(?:=(?P<quot>"|')(?P<value>.*?)(?P=quot))?
+    )
+    '''
+)
+
+
+def _get_attrs(text: str):
+    """attr_list's parser, as superfences uses it for ``` {.yaml title="x"} (imported on first use)."""
+    try:
+        from markdown.extensions.attr_list import get_attrs_and_remainder
+    except ImportError:  # pragma: no cover - older Python-Markdown
+        from markdown.extensions.attr_list import get_attrs
+        return get_attrs(text)
+    return get_attrs_and_remainder(text)[0]
+
+
+
+
+@dataclass
+class Fence:
+    start: int          # 0-based line of the opening fence
+    end: int            # 0-based line of the closing fence
+    indent: str         # text before the fence characters on the opening line (spaces, tabs, '>')
+    fence: str          # the fence characters (``` or ~~~~ …)
+    lang: str           # language, lower-cased ("" when none)
+    options: str        # the rest of the info string (title="…" …, or the {…} attributes)
+    closed: bool = True  # always True: an unclosed fence is not rendered, so it is not returned
+    lines: list[str] = field(default_factory=list)  # content lines, container indentation removed
+    cols: list[int] = field(default_factory=list)   # characters removed from each content line
+
+    @property
+    def body_start(self) -> int:
+        """0-based line of the first content line."""
+        return self.start + 1
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines) + ("\n" if self.lines else "")
+
+
+# --------------------------------------------------------------------------- lines
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+_UNUSUAL_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as editors, Git and Python-Markdown count them (a final newline adds an empty line)."""
+    if "\r" not in text:
+        return text.split("\n")
+    return _BREAK.split(text)
+
+
+# MkDocs' own front matter / meta-data rules (mkdocs/utils/meta.py, 1.6).
+_YAML_RE = re.compile(r'^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n', re.UNICODE | re.DOTALL)
+_META_RE = re.compile(r'^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)')
+_META_MORE_RE = re.compile(r'^([ ]{4}|\t)(\s*)(?P<value>.*)')
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def page_body(text: str) -> tuple[str, int]:
+    """(Markdown MkDocs renders, number of lines removed from the top): front matter and meta-data."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    doc = text.replace("\r\n", "\n").replace("\r", "\n")
+    m = _YAML_RE.match(doc)
+    if m:
+        try:
+            data = yaml.load(m.group(1), _YAML_LOADER)
+        except Exception:  # MkDocs keeps the text as it is
+            return doc, 0
+        if isinstance(data, dict):
+            rest = doc[m.end():].lstrip("\n")
+            return rest, doc[: len(doc) - len(rest)].count("\n")
+        return doc, 0
+    lines = doc.split("\n")
+    key = None
+    eaten = 0
+    while eaten < len(lines):
+        line = lines[eaten]
+        if line.strip() == "":
+            eaten += 1
+            break
+        m1 = _META_RE.match(line)
+        if m1:
+            key = True
+        elif not (_META_MORE_RE.match(line) and key):
+            break
+        eaten += 1
+    rest = "\n".join(lines[eaten:])
+    stripped = rest.lstrip("\n")
+    return stripped, eaten + rest[: len(rest) - len(stripped)].count("\n")
+
+
+_SPACES_ONLY = re.compile(r"(?<=\n) +\n")
+
+
+def _normalize(body: str, tab: int) -> list[str]:
+    """Python-Markdown's NormalizeWhitespace, keeping one entry per line (no trailing padding)."""
+    if "\x02" in body or "\x03" in body:
+        body = body.replace("\x02", "").replace("\x03", "")
+    if "\t" in body:
+        body = body.expandtabs(tab)
+    if "  \n" in body or body.endswith(" ") or " \n" in body:
+        body = _SPACES_ONLY.sub("\n", body + "\n")[:-1]
+    return body.split("\n")
+
+
+# --------------------------------------------------------------------------- settings
+
+def _config_loader():
+    """mkdocs.yml's YAML: `!!python/name:X` kept as a name to import, other tags as plain values."""
+    from kb.core.yamldoc import _unknown_tag
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: ("python-name", suffix))
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+    Loader.add_multi_constructor("!", _unknown_tag)
+    return Loader
+
+BUILTIN_EXTENSIONS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
+# Extensions that only add inline patterns: left out of the parser used to settle fences
+# (pymdownx.emoji alone takes most of a second to load its index).
+INLINE_ONLY = {"pymdownx.emoji", "pymdownx.keys", "pymdownx.inlinehilite", "pymdownx.magiclink",
+               "pymdownx.smartsymbols", "pymdownx.betterem", "pymdownx.caret", "pymdownx.mark",
+               "pymdownx.tilde", "pymdownx.escapeall"}
+
+
+def _resolve(value):
+    if isinstance(value, tuple) and len(value) == 2 and value[0] == "python-name":
+        import importlib
+
+        module, _, name = value[1].rpartition(".")
+        try:
+            return getattr(importlib.import_module(module), name)
+        except Exception:
+            return None
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    return value
+
+
+_configured: dict = {}
+
+
+def configure(extensions: list, configs: dict) -> None:
+    """Use this Markdown configuration (the hook passes MkDocs' own) instead of reading mkdocs.yml."""
+    value = (list(extensions), dict(configs))
+    if _configured.get("value") == value:
+        return
+    _configured["value"] = value
+    _settings.cache_clear()
+    _engine.cache_clear()
+    _scan_cached.cache_clear()
+
+
+def markdown_config(config_file: Path = ROOT / "mkdocs.yml") -> tuple[list, dict]:
+    """(extension names, their configs) as MkDocs passes them to Python-Markdown."""
+    if "value" in _configured:
+        return _configured["value"]
+    try:
+        with open(config_file, encoding="utf-8") as fh:
+            data = yaml.load(fh, Loader=_config_loader()) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    names = list(BUILTIN_EXTENSIONS)
+    configs: dict = {}
+    for item in data.get("markdown_extensions") or []:
+        if isinstance(item, dict):
+            for name, cfg in item.items():
+                if name not in names:
+                    names.append(name)
+                if isinstance(cfg, dict):
+                    configs[name] = _resolve(cfg)
+        elif isinstance(item, str) and item not in names:
+            names.append(item)
+    return names, configs
+
+
+@dataclass(frozen=True)
+class _Settings:
+    tab: int
+    use_pygments: bool
+    fast: bool  # the ported scanner is exact for this configuration
+
+
+@lru_cache(maxsize=1)
+def _settings() -> _Settings:
+    names, configs = markdown_config()
+    sf = configs.get("pymdownx.superfences", {}) or {}
+    hl = configs.get("pymdownx.highlight", {}) or {}
+    fast = (
+        "pymdownx.superfences" in names
+        and not sf.get("custom_fences")
+        and not sf.get("relaxed_headers")
+        and not sf.get("preserve_tabs")
+        and not sf.get("disable_indented_code_blocks")
+        and "attr_list" in names
+        and not any(n in names for n in ("pymdownx.quotes", "pymdownx.snippets", "pymdownx.critic"))
+    )
+    return _Settings(tab=4, use_pygments=bool(hl.get("use_pygments", True)), fast=fast)
+
+
+# --------------------------------------------------------------------------- the superfences scanner (port)
+
+_OPTS = (("hl_lines", RE_HL_LINES), ("linenums", RE_LINENUMS), ("title", None), ("title_mode", None))
+
+
+def _highlight_attrs(inputs: dict, use_pygments: bool) -> dict:
+    """superfences.highlight_validator: the inputs it cannot use (they make an options fence invalid)."""
+    attrs = {}
+    for k, v in inputs.items():
+        matched = False
+        if use_pygments:
+            if k.startswith("data-"):
+                attrs[k] = v
+                continue
+            for opt, validator in _OPTS:
+                if k == opt and v is not True and (validator is None or validator.match(v) is not None):
+                    matched = True
+                    break
+        if not matched:
+            attrs[k] = v
+    return attrs
+
+
+def _header(m: re.Match, st: _Settings) -> tuple[bool, str]:
+    """(accepted, language) for an opening line, like parse_options / handle_attrs."""
+    if m.group("unrecognized"):
+        return False, ""
+    if m.group("attrs"):
+        classes, values = [], {}
+        for k, v in _get_attrs(m.group("attrs").replace("\t", " " * st.tab)):
+            if k == "id":
+                continue
+            if k == ".":
+                classes.append(v)
+            else:
+                values[k] = v
+        lang = m.group("lang") or (classes.pop(0) if classes else "")
+        try:
+            _highlight_attrs(values, st.use_pygments)
+        except Exception:  # the validator raised: superfences gives up on the fence
+            return False, lang
+        return True, lang
+    values = {}
+    if m.group("options"):
+        for m2 in RE_OPTIONS.finditer(m.group("options")):
+            values[m2.group("key")] = m2.group("value") if m2.group("value") is not None else m2.group("key")
+    try:
+        bad = _highlight_attrs(values, st.use_pygments)
+    except Exception:
+        return False, m.group("lang") or ""
+    return (not bad), (m.group("lang") or "")
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    ws: str           # normalised prefix of the opening line
+    lang: str
+    fence: str
+    info: str
+
+
+def _scan(lines: list[str], st: _Settings) -> tuple[list[_Cand], list[bool], list[_Cand]]:
+    """superfences' search_nested: the fences it stores, which lines it saw outside any fence,
+    and the openings it gave up on (never closed, or a line less indented than the fence).
+
+    Outside a fence only lines holding ``` or ~~~ can matter, so the scan jumps between them."""
+    out: list[_Cand] = []
+    broken: list[_Cand] = []
+    n_lines = len(lines)
+    spans = []
+    resume = 0
+    for count in [i for i, ln in enumerate(lines) if "```" in ln or "~~~" in ln]:
+        if count < resume:
+            continue
+        line = lines[count]
+        i = 0
+        n = len(line)
+        while i < n and line[i] in "> \t":
+            i += 1
+        if i >= n or line[i] not in "`~":
+            continue
+        m = RE_NESTED_FENCE_START.match(line, i)
+        if m is None:
+            continue
+        ok, lang = _header(m, st)
+        if not ok:
+            continue
+        fence = m.group("fence")
+        ws = line[:i]
+        vlen = len(ws)
+        quote_level = ws.count(">")
+        empty = 0
+        info = (m.group("attrs") if m.group("attrs") else m.group("options") or "").strip()
+        cand = _Cand(count, -1, ws, lang, fence, info)
+        flen = len(fence)
+        end = n_lines - 1
+        closed = False
+        for j in range(count + 1, n_lines):
+            line = lines[j]
+            if vlen == 0:  # parse_fence_line takes nothing when the fence is not indented
+                pws, content = "", line
+            elif line.startswith(ws):  # the usual case: it takes exactly the opening line's prefix
+                pws, content = ws, line[vlen:]
+            else:
+                k = 0
+                n = len(line)
+                while k < n and k < vlen and line[k] in "> \t":
+                    k += 1
+                pws, content = line[:k], line[k:]
+            q = pws.count(">") if pws else 0
+            if quote_level:
+                if q > quote_level:
+                    end = j
+                    break
+                if content == "":
+                    empty += 1
+                elif len(pws) < vlen or (empty and q < quote_level):
+                    end = j
+                    break
+                elif content.startswith(fence) and not content[flen:].strip(" \t"):
+                    end, closed = j, True
+                    break
+                else:
+                    empty = 0
+            elif q == 0:
+                if not (pws + content).strip():
+                    empty += 1
+                elif len(pws) != vlen and content != "":
+                    end = j
+                    break
+                elif content.startswith(fence) and not content[flen:].strip(" \t"):
+                    end, closed = j, True
+                    break
+                else:
+                    empty = 0
+            else:
+                end = j
+                break
+        spans.append((count + 1, end))
+        resume = end + 1
+        if closed:
+            cand.end = end
+            out.append(cand)
+        else:
+            _give_up(cand, end, broken)
+    idle = [True] * n_lines
+    for a, b in spans:
+        if b >= a:
+            idle[a:b + 1] = [False] * (b - a + 1)
+    for c in out:
+        idle[c.start] = False
+    return out, idle, broken
+
+
+def _give_up(cand: _Cand, line: int, broken: list[_Cand]) -> None:
+    broken.append(_Cand(cand.start, line, cand.ws, cand.lang, cand.fence, cand.info))
+    return None
+
+
+# --------------------------------------------------------------------------- when the block parser may undo a fence
+
+_DEF_EMPTY = re.compile(r"^(?:[ ]{0,3}\[[^\[\]]*\]|\*\[[^\\]*?\][ ]?):[ ]*$")
+_LEAD = re.compile(r"^[ >]*")
+_HTML_START = re.compile(r"^[ ]{0,3}<(?:[A-Za-z!?/])")
+_SINGLE_COMMENT = re.compile(r"^[ ]{0,3}<!--.*?-->[ ]*$")
+
+
+# Container openers whose body (indented by 4) the block parser always takes in: the same
+# expressions as the admonition, pymdownx.details and pymdownx.tabbed processors, on one line.
+_ADMONITION = re.compile(r'!!! ?[\w\-]+(?: +[\w\-]+)*(?: +"(.*?)")? *$')
+_DETAILS = re.compile(r'\?{3}(\+)? ?(?:(?:[\w\-]+(?: +[\w\-]+)*?)?(?: +"(.*?)")|(?:[\w\-]+(?: +[\w\-]+)*?)) *$')
+_TAB = re.compile(r'={3}(\+|\+!|!\+|!)? +"(.*?)" *$')
+_ITEM = re.compile(r'(?:[*+-]|\d+\.)[ ]+\S')
+_OPENER = re.compile(r'(?:[*+-]|\d+\.)[ ]+\S|!!!|\?\?\?|===')
+# A line that continues a list item's paragraph without starting any other block: text that
+# begins with a letter, a digit not followed by ". ", bold, code, a link or a quote.
+_CONTINUATION = re.compile(r'^[ ]*(?:[^\W\d_]|\d+(?![\d.]*\.[ ])|\*\*\S|_\S|`|\[|\(|"|\')')
+
+
+def _risky(lines: list[str], cands: list[_Cand], html) -> list[int]:
+    """Indexes of the fences whose fate the ported scanner alone cannot settle.
+
+    A fence is settled without the parser when nothing can turn its placeholder into part of
+    an indented code block: it is indented less than 4 columns and no line of its block is
+    indented 4+; or it is indented 4 per level under a chain of container openers (admonition,
+    details, tab, or a list item that starts a block), each one level up, with nothing but
+    blank lines and deeper lines in between. Everything else goes to the real parser.
+    """
+    by_end = {c.end: c for c in cands}
+    unknown_html = html is _UNKNOWN
+    in_html = html if isinstance(html, list) else None
+
+    def lead(j: int) -> tuple[str, int]:
+        prev = by_end.get(j)
+        if prev is not None:
+            return prev.ws, prev.start
+        line = lines[j]
+        return line[: len(line) - len(line.lstrip(" >"))], j
+
+    def raw_html_above(start: int) -> bool:
+        """Raw HTML inside the blocks this fence's fate depends on (or around the fence)."""
+        j = start
+        blanks = 0
+        while j >= 0:
+            if in_html[j]:
+                return True
+            if lines[j] == "":
+                blanks += 1
+            elif lines[j][:1] not in (" ", ">", "") and blanks and not _OPENER.match(lines[j]):
+                return False  # a top-level paragraph or heading after a blank line: nothing above counts
+            j -= 1
+        return False
+
+    def item_at(j: int, width: int) -> bool:
+        """Line j is a list item whose marker is at column `width`."""
+        line = lines[j]
+        return (j not in by_end and line.startswith(" " * width) and line[width:width + 1] != " "
+                and _ITEM.match(line, width) is not None)
+
+    def continuation(j: int, width: int) -> bool:
+        """Line j is plain text inside the container (lazily continuing a paragraph)."""
+        line = lines[j]
+        return j not in by_end and line.startswith(" " * width) and _CONTINUATION.match(line) is not None
+
+    def unsettled(c: _Cand) -> bool:
+        r = len(c.ws)
+        if ">" in c.ws or (r >= 4 and (r % 4 or unknown_html)):
+            return True
+        if in_html is not None and (r >= 4 or in_html[c.start]) and raw_html_above(c.start):
+            return True
+        if c.start > 0 and _DEF_EMPTY.match(lines[c.start - 1]):
+            return True  # a reference / abbreviation definition would take it as its value
+        limit = r + 4 if r >= 4 else 4
+        j = c.start - 1
+        while j >= 0 and lines[j] != "":  # the block that holds the placeholder
+            ws, first = lead(j)
+            if ">" in ws or len(ws) >= limit:
+                return True
+            if r >= 4 and len(ws) < r:
+                break
+            j = first - 1
+        k = j
+        inner = c.start  # the line the current opener has to take in
+        while r > 0:  # the chain of openers
+            while k >= 0:
+                if lines[k] == "":
+                    k -= 1
+                    continue
+                ws, first = lead(k)
+                if ">" in ws:
+                    return True
+                if len(ws) < r:
+                    break
+                k = first - 1
+            if k < 0:
+                return True
+            ws, first = lead(k)
+            if first != k:
+                return True
+            if not (len(ws) == r - 4 and _OPENER.match(lines[k], len(ws))):
+                # a lazy continuation line of a list item's first paragraph ("1. Do this\n   and that")
+                j = k
+                while j >= 0 and lines[j] != "" and not item_at(j, r - 4):
+                    if not continuation(j, r - 4):
+                        return True
+                    j -= 1
+                if j < 0 or lines[j] == "":
+                    return True
+                k = j
+                ws, first = lead(k)
+                if first != k or len(ws) != r - 4:
+                    return True
+            rest = lines[k][len(ws):]
+            if _ITEM.match(rest):
+                # only a list item in a block that starts with a list item is surely a list
+                j = k - 1
+                while j >= 0 and lines[j] != "":
+                    if not (item_at(j, r - 4) or continuation(j, r - 4)):
+                        return True
+                    j -= 1
+                if not item_at(j + 1, r - 4):
+                    return True
+                if inner != c.start and "" not in lines[k + 1:inner]:
+                    return True  # an opener in the item's first paragraph is just text
+            elif not (_ADMONITION.match(rest) or _DETAILS.match(rest) or _TAB.match(rest)):
+                return True
+            r -= 4
+            inner = k
+            k -= 1
+        return False
+
+    return [i for i, c in enumerate(cands) if unsettled(c)]
+
+
+_UNKNOWN = object()
+_TAG_START = re.compile(r"^[ ]*<(?P<close>/)?(?P<tag>[A-Za-z][A-Za-z0-9-]*)")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _html_blocks(lines: list[str], in_cand: list[bool]):
+    """Lines that raw HTML may take (a line starting with a tag, through its closing tag), as a
+    list of flags; None without HTML; _UNKNOWN when a tag or comment is not closed. It may mark
+    too much (inline tags, tags inside containers): that only sends a fence to the real parser."""
+    flags = [False] * len(lines)
+    found = False
+    for i in _lines_with(lines, "<"):
+        if in_cand[i] or flags[i]:
+            continue
+        line = lines[i]
+        stripped = line.lstrip(" ")
+        if stripped.startswith("<!--"):
+            if _SINGLE_COMMENT.match(line) or "-->" in stripped:
+                continue  # a comment on one line (such as a snippet directive) is not a block of HTML
+            return _UNKNOWN
+        if not stripped.startswith("<") or stripped[1:2] in ("!", "?"):
+            if stripped.startswith("<"):
+                return _UNKNOWN
+            continue
+        m = _TAG_START.match(line)
+        if m is None:
+            continue
+        tag = m.group("tag").lower()
+        end = i
+        if not (m.group("close") or tag in _VOID or line.rstrip().endswith("/>")):
+            opener = re.compile(rf"<{tag}(?=[\s>/])", re.I)
+            closer = re.compile(rf"</{tag}\s*>", re.I)
+            depth = 0
+            for end in range(i, len(lines)):
+                depth += len(opener.findall(lines[end])) - len(closer.findall(lines[end]))
+                if depth <= 0:
+                    break
+            else:
+                return _UNKNOWN
+        flags[i:end + 1] = [True] * (end + 1 - i)
+        found = True
+    return flags if found else None
+
+
+def _lines_with(lines: list[str], needle: str) -> list[int]:
+    return [i for i, line in enumerate(lines) if needle in line]
+
+
+def _open_comment(lines: list[str], in_cand: list[bool]) -> bool:
+    """True when an HTML comment spans lines outside fences (it may hide a fence)."""
+    for j in _lines_with(lines, "<!--"):
+        line = lines[j]
+        if not in_cand[j] and "-->" not in line[line.rindex("<!--"):]:
+            return True
+    return False
+
+
+_RESET_START = re.compile(r"^(?:[^\W\d_]|#|!|\?{3}|\[|\||`|\(|\"|')")
+
+
+def _regions(lines: list[str], idle: list[bool], in_cand: list[bool], cands: list[_Cand],
+             risky: list[int], html) -> list[tuple[int, int]]:
+    """Line ranges to run through the real parser, each starting where no earlier block matters.
+
+    A block that starts after a blank line with a letter, '#', '!!!', '???', '[', '|'… does not
+    depend on the blocks before it; raw HTML (which may span blank lines) disables the cut.
+    """
+    n = len(lines)
+    if html is _UNKNOWN:
+        return [(0, n)]
+    in_html = html if isinstance(html, list) else [False] * n
+    spans = []
+    for idx in risky:
+        c = cands[idx]
+        a = c.start - 1
+        while a > 0:
+            if (idle[a] and not in_cand[a] and not in_html[a] and lines[a - 1] == "" and _RESET_START.match(lines[a])
+                    and a < c.start):
+                break
+            a -= 1
+        a = max(a, 0)
+        b = c.end + 1
+        while b < n and (lines[b] != "" or in_cand[b] or not idle[b]):
+            b += 1  # end on a blank line where superfences is not inside an (unclosed) fence
+        spans.append((a, b))
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """A Python-Markdown instance configured like the site, whose fences only record where they are."""
+    import markdown
+
+    names, configs = markdown_config()
+    names = [n for n in names if n not in INLINE_ONLY]  # they cannot change which blocks are code
+    md = markdown.Markdown(extensions=names, extension_configs={k: v for k, v in configs.items() if k in names})
+    pre = md.preprocessors["fenced_code_block"]
+    ext = pre.extension
+    records: list = []
+
+    def stub(*args, **kwargs):
+        return ""
+
+    for entry in ext.superfences:
+        if entry.get("name") == "superfences":
+            entry["formatter"] = stub
+    original_store = pre._store
+
+    def _store(source, code, start, end):
+        original_store(source, code, start, end)
+        key = md.htmlStash.get_placeholder(md.htmlStash.html_counter - 1)[1:-1]
+        records.append((key, start, end - 1))
+
+    pre._store = _store
+    return md, pre, ext, records
+
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+# Python-Markdown's inline HTML comment (HtmlInlineProcessor): closed, on one or more lines
+_INLINE_COMMENT = re.compile(r"<!--(?:(?!<!--|-->).)*-->", re.DOTALL)
+_PLACEHOLDER = re.compile("\x02(wzxhzdk:[0-9]+)\x03")
+
+
+_PROSE = re.compile(r"^([ >]*(?:(?:[*+-]|\d+[.])[ ]+)*[^\W\d_])[^|<]*$")
+
+
+def _shorten(line: str) -> str:
+    """A prose line cut to its first letter: block parsing only looks at how lines start
+    (and at '|' for tables, '<' for HTML), and this makes the parse several times faster."""
+    m = _PROSE.match(line)
+    return m.group(1) if m else line
+
+
+def _rendered(region: list[str]) -> set[tuple[int, int]]:
+    """(start, end) of the fences the real preprocessors + block parser keep, within `region`."""
+    md, pre, ext, records = _engine()
+    md.reset()
+    records.clear()
+    lines = [_shorten(line) for line in region]
+    if not any(lines):
+        return set()
+    for prep in md.preprocessors:
+        lines = prep.run(lines)
+    root = md.parser.parseDocument(lines).getroot()
+    if "footnote" in md.treeprocessors:  # footnote bodies are parsed by a tree processor
+        try:
+            md.treeprocessors["footnote"].run(root)
+        except Exception:  # pragma: no cover - defensive: never fail a scan on an exotic page
+            pass
+    # a placeholder is rendered when it is still in the tree (not reverted into an indented code
+    # block, not swallowed by a reference or abbreviation definition) and not inside a comment
+    present: set = set()
+    hidden: set = set()
+    elements = [root]
+    for raw in md.htmlStash.rawHtmlBlocks:
+        if isinstance(raw, str):
+            if "\x02" in raw:
+                present.update(_PLACEHOLDER.findall(raw))
+                if "<!--" in raw:
+                    for cm in _COMMENT.finditer(raw):
+                        hidden.update(_PLACEHOLDER.findall(cm.group(0)))
+        elif hasattr(raw, "iter"):  # md_in_html keeps `<div markdown>` as elements
+            elements.append(raw)
+    for el in (e for top in elements for e in top.iter()):
+        for chunk in (el.text, el.tail):
+            if chunk and "\x02" in chunk:
+                present.update(_PLACEHOLDER.findall(chunk))
+                if "<!--" in chunk and el.tag not in ("pre", "code"):  # inline HTML comments
+                    for cm in _INLINE_COMMENT.finditer(chunk):
+                        hidden.update(_PLACEHOLDER.findall(cm.group(0)))
+    alive = {(s, e) for key, s, e in records
+             if key in ext.stash.stash and key in present and key not in hidden}
+    md.reset()
+    return alive
+
+
+# --------------------------------------------------------------------------- public API
+
+@lru_cache(maxsize=4096)  # above the page count of a large site: the checks scan each page several times
+def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
+    """((rendered fence, line offset)…), ((unclosed opening, line offset)…)"""
+    st = _settings()
+    if front_matter:
+        body, offset = page_body(text)
+    else:
+        body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
+        if body.startswith("\ufeff"):
+            body = body[1:]
+    if not body.strip() or ("```" not in body and "~~~" not in body):
+        return (), ()
+    lines = _normalize(body, st.tab)
+    cands, idle, broken = _scan(lines, st)
+    gave_up = tuple((c, offset) for c in broken)
+    if not cands:
+        return (), gave_up
+    if not st.fast:
+        keep = _rendered(lines)
+        return (tuple((c, offset) for c in cands if (c.start, c.end) in keep)
+                + _extra(keep, cands, lines, offset)), gave_up
+    in_cand = [False] * len(lines)
+    for c in cands:
+        in_cand[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
+    html = _html_blocks(lines, in_cand) if "<" in body else None
+    risky = _risky(lines, cands, html)
+    if "<!--" in body and _open_comment(lines, in_cand):
+        risky = list(range(len(cands)))
+        regions = [(0, len(lines))]
+    elif risky:
+        regions = _regions(lines, idle, in_cand, cands, risky, html)
+    if risky:
+        # all regions in one parse: each starts after a blank line with a block that does not
+        # depend on what precedes it, so they can follow each other
+        joined: list[str] = []
+        starts = []
+        for a, b in regions:
+            starts.append((len(joined), a))
+            joined.extend(lines[a:b])
+            joined.append("")
+        keep_all: set = set()
+        for s, e in _rendered(joined):
+            base, a = starts[bisect.bisect_right(starts, (s, len(lines) + 1)) - 1]
+            keep_all.add((s - base + a, e - base + a))
+        risky_set = set(risky)
+        cands = [c for i, c in enumerate(cands) if i not in risky_set or (c.start, c.end) in keep_all]
+    return tuple((c, offset) for c in cands), gave_up
+
+
+def _extra(keep, cands, lines, offset) -> tuple:  # pragma: no cover - only with exotic configurations
+    """Fences the real parser found that the port did not (possible with custom fences)."""
+    known = {(c.start, c.end) for c in cands}
+    extra = []
+    for s, e in sorted(keep - known):
+        line = lines[s]
+        i = len(line) - len(line.lstrip("> "))
+        m = RE_NESTED_FENCE_START.match(line, i)
+        lang = (m.group("lang") or "") if m else ""
+        extra.append((_Cand(s, e, line[:i], lang, m.group("fence") if m else "```", ""), offset))
+    return tuple(extra)
+
+
+def _strip_prefix(raw: str, width: int, tab: int) -> tuple[str, int]:
+    """Remove the container prefix (spaces, tabs, '>') worth `width` columns; (rest, chars removed)."""
+    col = 0
+    i = 0
+    while i < len(raw) and col < width and raw[i] in " \t>":
+        col = (col // tab + 1) * tab if raw[i] == "\t" else col + 1
+        i += 1
+    return raw[i:], i
+
+
+def fences(text: str, *, front_matter: bool = True) -> list[Fence]:
+    """Every fenced block the site renders, in order.
+
+    `text` is a page's source as stored (front matter and meta-data are removed the way MkDocs
+    does; pass front_matter=False for Markdown that has already lost them). A fence shown
+    inside a longer fence is content; an unclosed or invalid fence is not a block.
+    """
+    found = _scan_cached(text, front_matter)[0]
+    if not found:
+        return []
+    raw = split_lines(text[1:] if text.startswith("\ufeff") else text)
+    tab = _settings().tab
+    out = []
+    for c, offset in found:
+        s, e = c.start + offset, c.end + offset
+        opening = raw[s]
+        j = 0
+        while j < len(opening) and opening[j] in " \t>":
+            j += 1
+        body, cols = [], []
+        width = len(c.ws)
+        for k in range(s + 1, e):
+            line = raw[k]
+            if line.startswith(c.ws):  # the usual case: the same spaces as the opening line
+                body.append(line[width:])
+                cols.append(width)
+            else:
+                rest, removed = _strip_prefix(line, width, tab)
+                body.append(rest)
+                cols.append(removed)
+        out.append(Fence(s, e, opening[:j], c.fence, c.lang.lower(), c.info, True, body, cols))
+    return out
+
+
+def unclosed(text: str, *, front_matter: bool = True) -> list[Fence]:
+    """Opening fences superfences gave up on: never closed, or a content line indented less than
+    the fence. What follows them renders as plain text. `end` is the line where it gave up."""
+    out = []
+    for c, offset in _scan_cached(text, front_matter)[1]:
+        out.append(Fence(c.start + offset, c.end + offset, c.ws, c.fence, c.lang.lower(), c.info, False))
+    return out
+
+
+def code_mask(text: str, *, front_matter: bool = True) -> list[bool]:
+    """For each line of ``text.splitlines()``: True when it belongs to a rendered fenced block."""
+    plain = text.splitlines()
+    mask = [False] * len(plain)
+    found = fences(text, front_matter=front_matter)
+    if not found:
+        return mask
+    if not _UNUSUAL_BREAK.search(text):
+        for f in found:
+            for k in range(f.start, min(f.end, len(mask) - 1) + 1):
+                mask[k] = True
+        return mask
+    # Python's splitlines() also breaks on \v, \f, \x1c-\x1e, \x85, \u2028, \u2029: map by offset.
+    starts, pos = [], 0
+    for part in _BREAK.finditer(text):
+        starts.append(pos)
+        pos = part.end()
+    starts.append(pos)
+    inside = [False] * len(starts)
+    for f in found:
+        for k in range(f.start, f.end + 1):
+            if k < len(inside):
+                inside[k] = True
+    pos = 0
+    for n, line in enumerate(text.splitlines(keepends=True)):
+        mask[n] = inside[bisect.bisect_right(starts, pos) - 1]
+        pos += len(line)
+    return mask
+
+
+# Python-Markdown's BACKTICK_RE: a run of backticks, then the shortest text up to the same run.
+_INLINE_CODE = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")
+
+
+def inline_code_spans(line: str) -> list[tuple[int, int]]:
+    """Column ranges [start, end) of inline code spans on one line."""
+    return [(m.start(2), m.end()) for m in _INLINE_CODE.finditer(line) if m.group(2)]

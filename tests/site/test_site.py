@@ -1,0 +1,144 @@
+"""The built site as readers get it: languages, twins, switcher, 404 pages, no third parties."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from support import ROOT, build_copy, parse
+
+EN_PAGES = sorted(p.relative_to(ROOT / "docs" / "en").as_posix() for p in (ROOT / "docs" / "en").rglob("*.md"))
+
+EN_WORDS = {"the", "and", "of", "to", "is", "for", "with", "that", "this", "are", "on", "your", "you", "it", "not"}
+ES_WORDS = {"el", "la", "los", "las", "de", "que", "y", "en", "para", "con", "una", "por", "es", "del", "se", "no"}
+
+
+def built(rel_md: str, lang: str) -> str:
+    """Site path of a page's HTML for a Markdown path under docs/<lang>/."""
+    stem = rel_md[:-3]
+    if stem == "index":
+        path = "index.html"
+    elif stem.endswith("/index"):
+        path = stem[: -len("index")] + "index.html"
+    else:
+        path = stem + "/index.html"
+    return path if lang == "en" else f"{lang}/{path}"
+
+
+def words(soup) -> list[str]:
+    article = soup.select_one("article") or soup.body
+    return re.findall(r"[a-záéíóúñü]+", article.get_text(" ").lower())
+
+
+def test_every_page_declares_its_language(site, pages):
+    for page in pages:
+        rel = page.relative_to(site).as_posix()
+        expected = "es" if rel.startswith("es/") else "en"
+        assert parse(page).html.get("lang") == expected, rel
+
+
+@pytest.mark.parametrize("rel", EN_PAGES)
+def test_every_english_page_has_a_spanish_twin_that_is_really_spanish(rel, site, html):
+    assert (ROOT / "docs" / "es" / rel).is_file(), f"docs/es/{rel} is missing"
+    en, es = words(html(built(rel, "en"))), words(html(built(rel, "es")))
+    en_score = sum(w in EN_WORDS for w in en) - sum(w in ES_WORDS for w in en)
+    es_score = sum(w in ES_WORDS for w in es) - sum(w in EN_WORDS for w in es)
+    assert en_score > 0, f"{rel}: the English page does not read as English"
+    assert es_score > 0, f"{rel}: the Spanish page does not read as Spanish"
+    assert not html(built(rel, "es")).select("[data-translation-status=missing]"), rel
+
+
+@pytest.mark.parametrize("rel", EN_PAGES)
+def test_language_switcher_leads_to_the_twin_page(rel, site, html):
+    for lang, other in (("en", "es"), ("es", "en")):
+        here = site / built(rel, lang)
+        links = html(built(rel, lang)).select(f'.md-select__link[hreflang="{other}"]')
+        assert len(links) == 1, (rel, lang)
+        target = (here.parent / links[0]["href"]).resolve()
+        if target.is_dir():
+            target = target / "index.html"
+        assert target == (site / built(rel, other)).resolve(), (rel, lang, links[0]["href"])
+
+
+def test_404_pages_exist_in_both_languages(site):
+    en, es = parse(site / "404.html"), parse(site / "es" / "404.html")
+    assert en.html["lang"] == "en" and es.html["lang"] == "es"
+    assert "404" in en.select_one("article").get_text()
+    assert es.select_one(".md-header__topic").get_text(strip=True).startswith("Base de conocimiento")
+    assert en.select_one(".md-header__topic").get_text(strip=True).startswith("vSphere to Kubernetes")
+    for soup in (en, es):
+        hrefs = {a["hreflang"]: a["href"] for a in soup.select(".md-select__link")}
+        assert hrefs == {"en": "/", "es": "/es/"}
+
+
+def test_navigation_site_name_and_description_are_translated(html):
+    es = html("es/")
+    assert es.select_one('meta[name="description"]')["content"].startswith("Respuestas")
+    tabs = [a.get_text(strip=True) for a in es.select(".md-tabs__link")]
+    assert "Inicio" in tabs and "Referencia" in tabs, tabs
+    assert html("").select_one('meta[name="description"]')["content"].startswith("Field-tested")
+
+
+def test_no_third_party_urls_in_scripts_styles_or_images(site, pages):
+    own = urlsplit("https://kb.example.org/").netloc
+    for page in pages:
+        soup = parse(page)
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"),
+                          ("source", "src"), ("video", "src"), ("audio", "src"), ("object", "data")):
+            for el in soup.find_all(tag):
+                url = el.get(attr)
+                if not url:
+                    continue
+                if tag == "link" and not set(el.get("rel", [])) & {"stylesheet", "icon", "preload", "preconnect", "modulepreload", "manifest", "dns-prefetch"}:
+                    continue
+                host = urlsplit(url).netloc
+                assert host in ("", own), f"{page.relative_to(site)}: <{tag} {attr}={url}>"
+    css = "\n".join(p.read_text(encoding="utf-8") for p in site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+
+
+def test_edit_links_point_at_the_page_source(html):
+    for prefix, lang in (("", "en"), ("es/", "es")):
+        edit = html(f"{prefix}kubernetes/architecture/").select_one("a.md-content__button[href*='/edit/']")
+        assert edit is not None and edit["href"].endswith(f"docs/{lang}/kubernetes/architecture.md"), lang
+
+
+@pytest.mark.slow
+def test_fallback_page_shows_a_spanish_notice_linking_to_the_original(project):
+    (project / "docs" / "es" / "reference" / "resources.md").unlink()
+    proc = build_copy(project)
+    assert proc.returncode == 0, proc.stdout
+    page = project / "site" / "es" / "reference" / "resources" / "index.html"
+    soup = parse(page)
+    assert soup.html["lang"] == "es"
+    notice = soup.select_one('[data-translation-status="missing"]')
+    assert notice is not None
+    assert "todavía no está traducida" in notice.get_text()
+    link = notice.find("a", hreflang="en")
+    target = (page.parent / link["href"]).resolve()
+    assert target == (project / "site" / "reference" / "resources").resolve() or target == (project / "site" / "reference" / "resources" / "index.html").resolve()
+    assert not parse(project / "site" / "reference" / "resources" / "index.html").select("[data-translation-status]")
+
+
+@pytest.mark.slow
+def test_compact_templates_change_no_text_and_make_pages_lighter(site, pages, project):
+    """scripts/hooks/compact_html.py drops template whitespace only: every page reads the same without it."""
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    assert "scripts/hooks/compact_html.py" in text
+    config.write_text(re.sub(r"\n\s+- scripts/hooks/compact_html\.py", "", text), encoding="utf-8")
+    proc = build_copy(project)
+    assert proc.returncode == 0, proc.stdout
+    plain = project / "site"
+    saved = 0
+    for page in pages:
+        rel = page.relative_to(site)
+        loose = plain / rel
+        assert loose.is_file(), rel
+        # Words as a reader sees them: a lost space between two elements would join two words here.
+        words = lambda p: parse(p).get_text().split()  # noqa: E731
+        assert words(page) == words(loose), rel
+        saved += loose.stat().st_size - page.stat().st_size
+    assert saved > 0.05 * sum(p.stat().st_size for p in pages), "template whitespace is a few percent at least"

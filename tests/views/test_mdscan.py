@@ -1,0 +1,250 @@
+"""mdscan finds exactly the fenced blocks that Python-Markdown + superfences render, configured like the site.
+
+The strongest proof is a comparison with the real renderer: every corpus page, every docs page and a
+few hundred generated pages (lists, admonitions, details, tabs, blockquotes, comments, HTML, front
+matter, CRLF, tabs, broken and nested fences…) are rendered with the project's Markdown
+configuration, and the blocks that come out must be the blocks mdscan returns.
+"""
+from __future__ import annotations
+
+import random
+import re
+
+import pytest
+
+from kb.views import mdscan
+from support import ROOT
+
+CORPUS = ROOT / "tests" / "corpus" / "snippets"
+
+
+# --------------------------------------------------------------------------- the real renderer
+
+@pytest.fixture(scope="module")
+def render():
+    """render(text) -> [(language, code)] of the fences the site's Markdown renders, in output order."""
+    import markdown
+    from mkdocs.config import load_config
+    from mkdocs.utils import meta
+    from pymdownx import superfences
+
+    cfg = load_config(str(ROOT / "mkdocs.yml"))
+    calls: list = []
+    original = superfences.SuperFencesBlockPreprocessor.highlight
+
+    def highlight(self, src="", language="", options=None, md=None, **kwargs):
+        calls.append(((language or "").lower(), src))
+        return f"<pre>KBFENCE{len(calls) - 1}X</pre>"
+
+    superfences.SuperFencesBlockPreprocessor.highlight = highlight
+    comment = re.compile(r"<!--.*?-->", re.S)
+
+    def run(text: str) -> list:
+        calls.clear()
+        body, _ = meta.get_data(text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+        html = markdown.Markdown(extensions=cfg["markdown_extensions"],
+                                 extension_configs=cfg["mdx_configs"]).convert(body)
+        html = comment.sub("", html)  # a fence inside an HTML comment is not shown
+        return [calls[int(n)] for n in re.findall(r"KBFENCE(\d+)X", html)]
+
+    yield run
+    superfences.SuperFencesBlockPreprocessor.highlight = original
+
+
+def found(text: str) -> list:
+    """mdscan's blocks as (language, code) with the renderer's tab expansion."""
+    raw = mdscan.split_lines(text.lstrip("\ufeff"))
+    out = []
+    for f in mdscan.fences(text):
+        width = len(f.indent.expandtabs(4))
+        out.append((f.lang, "\n".join(raw[k].expandtabs(4)[width:] for k in range(f.start + 1, f.end))))
+    return out
+
+
+def same_blocks(render, text: str) -> tuple[bool, list, list]:
+    expected = sorted((lang, code.rstrip("\n")) for lang, code in render(text))
+    actual = sorted((lang, code.rstrip("\n")) for lang, code in found(text))
+    return expected == actual, expected, actual
+
+
+PAGES = sorted(CORPUS.rglob("*.md")) + sorted((ROOT / "docs").rglob("*.md"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_superfences_renders_exactly_the_blocks_mdscan_finds(render, page):
+    text = page.read_text(encoding="utf-8", errors="replace")
+    ok, expected, actual = same_blocks(render, text)
+    assert ok, f"rendered: {expected}\nmdscan:   {actual}"
+
+
+def test_the_corpus_renders_its_yaml_blocks_as_yaml(render):
+    """The YAML blocks validated are the `language-yaml` blocks readers see, no more, no less."""
+    for page in sorted(CORPUS.rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        rendered = sorted(code.rstrip("\n") for lang, code in render(text) if lang in ("yaml", "yml"))
+        scanned = sorted(code.rstrip("\n") for lang, code in found(text) if lang in ("yaml", "yml"))
+        assert rendered == scanned, page
+
+
+# --------------------------------------------------------------------------- generated pages
+
+INFO = ["yaml", "yml", " yaml", 'yaml title="a b"', '{.yaml title="x"}', 'yaml {title="y"}', "text", "", "bash",
+        'yaml linenums="1"', 'yaml hl_lines="1 2"', "yaml foo", "YAML", ".yaml", 'yaml hl_lines="x"',
+        "{.yaml hl_lines}", "{ }"]
+HTML = [["<figure markdown=\"span\">", "  ![x](y.svg)", "  <figcaption>cap</figcaption>", "</figure>"],
+        ["<div class=\"grid\" markdown>", "", "- item", "", "    ```yaml", "    g: 1", "    ```", "", "</div>"],
+        ["<div>", "", "!!! note", "", "    ```yaml", "    h: 1", "    ```"],
+        ["<details>", "<summary>S</summary>", "", "    ```yaml", "    i: 1", "    ```", "", "</details>"],
+        ["<br>", "<img src=\"x\">"], ["<span>inline</span> text"]]
+LAZY = ["lazy text", "**bold** more", "# heading?", "2024 was a year", "2. not lazy", "---", "`code` text", "> quote",
+        "!!! note", "- sub item", ": def", "[link](x)"]
+HEADS = ["- item", "* item", "1. item", "!!! note", '??? note "T"', "???+ tip", '=== "Tab"', "> quote", "Term",
+         "-   wide item", '!!! warning "Title"', '===+ "B"', "10. ten"]
+
+
+def _fence(r: random.Random, n: int) -> list[str]:
+    ch = r.choice("``~")
+    fence = ch * r.choice([3, 3, 4, 5])
+    body = []
+    for i in range(r.randint(0, 4)):
+        k = r.random()
+        body.append("" if k < 0.1 else ch * 3 + "yaml" if k < 0.2 else ch * 3 if k < 0.25 else fence if k < 0.3
+                    else f"key{n}_{i}: v{r.randint(0, 99)}" if r.random() < 0.8 else f"  nested{i}: x")
+    return [fence + r.choice(INFO)] + body + ([fence] if r.random() < 0.93 else [])
+
+
+def _block(r: random.Random, depth: int, n: int) -> list[str]:
+    k = r.random()
+    if k < 0.32 or depth > 2:
+        return _fence(r, n)
+    simple = [
+        (0.42, lambda: ["Some paragraph text " + str(n)] + (["more text"] if r.random() < 0.3 else [])),
+        (0.47, lambda: ["## Heading " + str(n)]),
+        (0.52, lambda: ["    indented code " + str(n)]),
+        (0.55, lambda: ["<!-- snippet: skip -->"] + _fence(r, n)),
+        (0.57, lambda: [r.choice(["[ref]:", "*[ABBR]:", "[ref]: http://x", "[^1]: note"])]),
+        (0.59, lambda: ["<!--"] + _fence(r, n) + ["-->"]),
+        (0.62, lambda: ["| a | b |", "|---|---|", "| 1 | 2 |"]),
+        (0.64, lambda: ["Para line", "    " + r.choice(["```yaml", "~~~yaml"]), "    a: 1", "    " + r.choice(["```", "~~~"])]),
+        (0.66, lambda: ["# Head", "    ```yaml", "    a: 2", "    ```"]),
+        (0.68, lambda: ["\t```yaml", "\ta: 3", "\t```"]),
+        (0.70, lambda: ["```yaml", "a:\t4", "\tb: 5", "```"]),
+        (0.705, lambda: ["<div markdown>", "", "```yaml", "c: 6", "```", "", "</div>"]),
+        (0.71, lambda: r.choice(HTML)),
+        (0.72, lambda: ["<div>", "```yaml", "d: 7", "```", "</div>"]),
+    ]
+    for limit, make in simple:
+        if k < limit:
+            return make()
+    if k < 0.78:  # a run of list items with lazy continuation lines, then content for the last item
+        marker = r.choice(["1.", "2.", "-", "*", "10."])
+        run = []
+        for _ in range(r.randint(1, 3)):
+            run.append(f"{marker} item text {n}")
+            run += [" " * r.choice([0, 2, 3, 4, 5]) + r.choice(LAZY) for _ in range(r.randint(0, 2))]
+        indent = r.choice([4, 4, 4, 3, 8])
+        return run + [""] + [(" " * indent + ln if ln else "") for ln in _blocks(r, depth + 1, n * 10)]
+    head = r.choice(HEADS)
+    indent = r.choice([4, 4, 4, 2, 3, 8, 0, 5, 1, 12])
+    inner = _blocks(r, depth + 1, n * 10)
+    if head.startswith(">"):
+        return [head] + [">" + (" " + ln if ln else "") for ln in inner]
+    if head == "Term":
+        return [head, ": definition"] + [(" " * indent + ln if ln else "") for ln in inner]
+    return [head] + ([""] if r.random() < 0.6 else []) + [(" " * indent + ln if ln else "") for ln in inner]
+
+
+def _blocks(r: random.Random, depth: int, n: int) -> list[str]:
+    out: list[str] = []
+    for i in range(r.randint(1, 3)):
+        if out:
+            out += [""] * r.choice([0, 1, 1, 1, 2])
+        out += _block(r, depth, n + i)
+    return out
+
+
+def generated_page(seed: int) -> str:
+    r = random.Random(seed)
+    text = "\n".join(_blocks(r, 0, 1)) + "\n"
+    v = r.random()
+    if v < 0.1:
+        text = "---\ntitle: x\n---\n" + text
+    elif v < 0.15:
+        text = "title: x\nother: y\n\n" + text
+    elif v < 0.2:
+        text = text.replace("\n", "\r\n")
+    elif v < 0.23:
+        text = "---\n- not a dict\n---\n" + text
+    return text
+
+
+def test_generated_pages_render_exactly_the_blocks_mdscan_finds(render):
+    """500 random pages mixing every container; thousands more ran while the scanner was written."""
+    failures = []
+    for seed in range(500):
+        text = generated_page(seed)
+        ok, expected, actual = same_blocks(render, text)
+        if not ok:
+            failures.append(f"seed {seed}:\n{text}\nrendered: {expected}\nmdscan:   {actual}")
+    assert not failures, "\n\n".join(failures[:3])
+
+
+# --------------------------------------------------------------------------- behaviour the others rely on
+
+def test_positions_options_and_content():
+    text = ("---\ntitle: t\n---\n\n# T\n\n- item\n\n    ~~~~yml title=\"a.yaml\"\n    a: 1\n\n"
+            "    ```yaml\n    not: closed here\n    ~~~~\n")
+    (f,) = mdscan.fences(text)
+    assert (f.start, f.end, f.indent, f.fence, f.lang, f.options) == (8, 13, "    ", "~~~~", "yml", 'title="a.yaml"')
+    assert f.lines == ["a: 1", "", "```yaml", "not: closed here"] and f.cols == [4, 0, 4, 4]
+    assert f.body_start == 9 and f.text == "a: 1\n\n```yaml\nnot: closed here\n"
+
+
+def test_attribute_list_form_and_invalid_headers():
+    text = "``` { .yaml title=\"x\" }\na: 1\n```\n\n```yaml nonsense\nb: 2\n```\n"
+    langs = [(f.lang, f.start) for f in mdscan.fences(text)]
+    # `yaml nonsense` is not a valid header: superfences leaves it as text, and its closing
+    # line then opens a fence of its own that runs to the end (unclosed, so not a block)
+    assert langs == [("yaml", 0)]
+    assert [(u.start, u.lang) for u in mdscan.unclosed(text)] == [(6, "")]
+
+
+def test_indented_fence_outside_a_container_is_an_indented_code_block():
+    text = "Para.\n\n    ```yaml\n    a: 1\n    ```\n\n!!! note\n\n    ```yaml\n    b: 2\n    ```\n"
+    assert [f.lines for f in mdscan.fences(text)] == [["b: 2"]]
+
+
+def test_code_mask_follows_splitlines_even_with_unusual_line_breaks():
+    text = "page\x0cbreak\n```yaml\na: 1\n```\nafter [[pod]]\n"
+    mask = mdscan.code_mask(text)
+    assert len(mask) == len(text.splitlines())
+    assert mask == [False, False, True, True, True, False]
+
+
+def test_inline_code_spans_like_python_markdown():
+    line = "a `x` b ``y ` z`` c \\`not` d"
+    spans = [line[a:b] for a, b in mdscan.inline_code_spans(line)]
+    assert spans == ["`x`", "``y ` z``"]
+
+
+def test_superfences_regular_expressions_are_those_of_the_installed_version():
+    from pymdownx import superfences
+
+    for name in ("RE_NESTED_FENCE_START", "RE_HL_LINES", "RE_LINENUMS", "RE_OPTIONS"):
+        mine, theirs = getattr(mdscan, name), getattr(superfences, name)
+        assert (mine.pattern, mine.flags) == (theirs.pattern, theirs.flags), name
+
+
+def test_usual_material_pages_need_no_markdown_parser(monkeypatch):
+    """Fences in admonitions, tabs and list items are settled by the scanner alone (fast path)."""
+    def fail(region):
+        raise AssertionError("the real parser was used")
+
+    monkeypatch.setattr(mdscan, "_rendered", fail)
+    mdscan._scan_cached.cache_clear()
+    text = ("# T\n\n!!! note\n\n    ```yaml\n    a: 1\n    ```\n\n=== \"A\"\n\n    ```yaml\n    b: 2\n    ```\n\n"
+            "1. Step\n\n    ```bash\n    ls\n    ```\n\n    - Sub\n\n        ```yaml\n        c: 3\n        ```\n\n"
+            "2. **Check** the result, a step whose text\n   goes on a second line:\n\n    ```yaml\n    d: 4\n    ```\n\n"
+            "=== \"Tab\"\n\n    1. First step\n       continued.\n    2. Second step:\n\n        ```yaml\n        e: 5\n"
+            "        ```\n")
+    assert [f.lines for f in mdscan.fences(text)] == [["a: 1"], ["b: 2"], ["ls"], ["c: 3"], ["d: 4"], ["e: 5"]]
