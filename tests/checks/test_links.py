@@ -122,7 +122,7 @@ def test_external_links_report_dead_ones_with_file_and_line(project, web):
     data = project / "data" / "links.yml"
     data.write_text(f"sources:\n  - url: {web}/also-gone\n  - url: {web}/ok\n", encoding="utf-8")
     env = dict(kbbuild.mkdocs_env(), NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
-    proc = subprocess.run([sys.executable, "scripts/kb.py", "check-links", "--external", "--timeout", "5",
+    proc = subprocess.run([sys.executable, "-m", "kb", "check-links", "--external", "--timeout", "5",
                            "docs/en/extra.md", "data/links.yml"], cwd=project, env=env,
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     assert proc.returncode == 1

@@ -171,14 +171,18 @@ def test_pull_request_template_has_the_checklist():
 
 
 def test_contributor_guides_exist_in_english_and_spanish_and_cover_the_workflow():
-    for name, words in (("CONTRIBUTING.md", (" the ", " and ", " page ")),
-                        ("CONTRIBUTING.es.md", (" la ", " que ", " página "))):
+    # One source per language, in the site's Contribute section; the root files point there.
+    for name, words in (("docs/en/contribute/index.md", (" the ", " and ", " page ")),
+                        ("docs/es/contribute/index.md", (" la ", " que ", " página "))):
         text = read(ROOT / name)
         for topic in ("make serve", "make check", "mark-translated", "data/glossary.yml",
                       "data/vsphere-to-kubernetes.yml", "<!-- snippet: skip -->", "<!-- snippet: schema",
                       "check-links --external", "pre-commit install", "data/translation-exemptions.yml"):
             assert topic in text, (name, topic)
         assert all(text.count(w) >= 5 for w in words), f"{name} does not read as its language"
+    for root_file, guide in (("CONTRIBUTING.md", "docs/en/contribute/index.md"),
+                             ("CONTRIBUTING.es.md", "docs/es/contribute/index.md")):
+        assert f"]({guide})" in read(ROOT / root_file), root_file
     assert kb(ROOT, "lint-markdown", "CONTRIBUTING.md", "CONTRIBUTING.es.md").returncode == 0
 
 

@@ -227,7 +227,7 @@ def test_status_page_lists_every_page_with_its_state_in_both_languages(html):
     statuses, _ = translations.scan()
     labels = translations.LABELS
     for prefix, lang in (("", "en"), ("es/", "es")):
-        soup = html(f"{prefix}reference/translation-status/")
+        soup = html(f"{prefix}contribute/translation-status/")
         rows = soup.select("article table tbody tr")
         assert len(rows) == len(statuses), lang
         states = {}
@@ -235,7 +235,7 @@ def test_status_page_lists_every_page_with_its_state_in_both_languages(html):
             cells = row.find_all("td")
             link = cells[0].find("a")
             assert link is not None, row
-            target = urljoin("https://kb.test/reference/translation-status/", link["href"])
+            target = urljoin("https://kb.test/contribute/translation-status/", link["href"])
             states[target.removeprefix("https://kb.test/")] = cells[1].get_text(strip=True)
         for (_, rel), status in statuses.items():
             assert states.get(url_of(rel)) == labels[lang][status.state], (lang, rel, states)
@@ -272,8 +272,8 @@ def test_outdated_translation_shows_a_spanish_notice_linking_to_the_english_page
     assert not parse(site / "kubernetes" / "architecture" / "index.html").select("[data-translation-status]")
     assert not parse(site / "es" / "kubernetes" / "why-kubernetes" / "index.html").select("[data-translation-status]")
     for status_page, outdated, missing in (
-            (site / "reference" / "translation-status" / "index.html", "Outdated", "Missing"),
-            (site / "es" / "reference" / "translation-status" / "index.html", "Desactualizada", "Falta")):
+            (site / "contribute" / "translation-status" / "index.html", "Outdated", "Missing"),
+            (site / "es" / "contribute" / "translation-status" / "index.html", "Desactualizada", "Falta")):
         rows = {r.find("a")["href"]: r.find_all("td")[1].get_text(strip=True)
                 for r in parse(status_page).select("article table tbody tr")}
         assert rows["../../kubernetes/architecture/"] == outdated

@@ -142,3 +142,34 @@ def test_compact_templates_change_no_text_and_make_pages_lighter(site, pages, pr
         assert words(page) == words(loose), rel
         saved += loose.stat().st_size - page.stat().st_size
     assert saved > 0.05 * sum(p.stat().st_size for p in pages), "template whitespace is a few percent at least"
+
+
+@pytest.mark.parametrize("prefix, reference, contribute", [("", "Reference", "Contribute"),
+                                                            ("es/", "Referencia", "Colaborar")])
+def test_readers_navigation_holds_reader_pages_and_contributors_have_their_own_section(html, prefix, reference, contribute):
+    tabs = {a.get_text(" ", strip=True): a["href"] for a in html(prefix).select(".md-tabs__link")}
+    assert reference in tabs and contribute in tabs, tabs
+
+    def section(page: str, label: str) -> list[str]:
+        """Links of one top-level section, read on a page inside it (navigation.prune hides the others)."""
+        for item in html(prefix + page).select("nav.md-nav--primary > ul > li.md-nav__item--nested"):
+            if item.select_one("label.md-nav__link, a.md-nav__link").get_text(" ", strip=True) == label:
+                return [a["href"] for a in item.select("a.md-nav__link")]
+        raise AssertionError(f"no section {label!r} on {prefix + page}")
+
+    readers, contributors = section("reference/glossary/", reference), section("contribute/", contribute)
+    assert len(readers) >= 2 and not any("contribute/" in href for href in readers), readers
+    for page in ("translation-status/", "performance/", "architecture/"):
+        assert any(href.endswith(page) for href in contributors), (page, contributors)
+
+
+@pytest.mark.parametrize("prefix, lang", [("", "en"), ("es/", "es")])
+def test_architecture_page_shows_its_diagram_and_the_package_table(html, site, prefix, lang):
+    soup = html(f"{prefix}contribute/architecture/")
+    img = soup.select_one("article img.kb-diagram")
+    assert img is not None and img["src"].endswith(f"assets/diagrams/kb-architecture-{lang}.svg")
+    svg = parse(site / "assets" / "diagrams" / f"kb-architecture-{lang}.svg")
+    assert svg.find("svg")["lang"] == lang and svg.find("title").get_text()
+    packages = [row.select_one("td code").get_text() for row in soup.select("article table tbody tr")]
+    for name in ("kb.cli", "kb.core", "kb.views", "kb.checks", "kb.content", "kb.deliver", "kb.bench", "kb.engine"):
+        assert name in packages, (name, packages)

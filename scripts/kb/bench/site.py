@@ -17,7 +17,7 @@ when the next would pass the time budget (`--budget`, so that `make bench` ends 
 minutes on 2 cores). The same figures go to a JSON file (default .bench/results.json).
 `kb bench --profile` instead builds the N-page copy once under cProfile and shows where the
 time goes: phases, hook events, the project's own functions. Contributor notes and recorded
-figures: docs/en/reference/performance.md.
+figures: docs/en/contribute/performance.md.
 """
 from __future__ import annotations
 

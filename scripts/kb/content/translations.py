@@ -39,7 +39,7 @@ from kb.core.settings import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
 from kb.views import mdscan
 
 EXEMPTIONS_FILE = DATA / "translation-exemptions.yml"
-STATUS_PAGE = "reference/translation-status.md"  # relative to docs/<lang>/
+STATUS_PAGE = "contribute/translation-status.md"  # relative to docs/<lang>/
 PLACEHOLDER = "<!-- translation-status -->"
 SOURCE_KEY = "source_hash"
 TRANSLATIONS = tuple(lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE)
