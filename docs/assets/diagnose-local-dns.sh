@@ -862,8 +862,8 @@ classify_query() {
         Q=rcode
         Q_DETAIL=$(printf '%s\n' "$1" | sed -n 's/.*returned error:\{0,1\} \([A-Za-z0-9]*\).*/\1/p' | head -n 1)
         ;;
-    *" not found"*) Q=nxdomain ;;
     *"Failed to "* | *"not available"* | *"Could not activate"* | *"Unit dbus-org.freedesktop.resolve1"* | *"not running"*) Q=down ;;
+    *" not found"*) Q=nxdomain ;;
     *)
         if [ "$2" = 124 ]; then
             Q=timeout
@@ -1161,7 +1161,7 @@ decide() {
     elif [ "$USES_RESOLVED" = no ]; then
         VERDICT=not-resolved-stub
     elif [ "$LOCAL_NAME" = 1 ] && [ "$NLABELS" -ge 2 ] && [ "$COVERED" = no ] &&
-        { [ "$Q" = noservers ] || [ "$Q" = timeout ] || [ "$Q" = none ]; } &&
+        { [ "$Q" = noservers ] || [ "$Q" = timeout ]; } &&
         { [ "$D" = answer ] || [ "$D" = absent ]; }; then
         VERDICT=local-not-routed
     else
@@ -1180,7 +1180,7 @@ link_domains() {
     run resolvectl domain "$1"
     LD=$(printf '%s\n' "$OUT" | awk '
         NR == 1 { sub(/^[^:]*:/, "") }
-        { for (i = 1; i <= NF; i++) printf "%s%s", sep, $i; sep = " " }')
+        { for (i = 1; i <= NF; i++) { printf "%s%s", sep, $i; sep = " " } }')
 }
 
 FIX_CHANGED=0
@@ -1207,7 +1207,7 @@ if [ "$TEST_FIX" != 1 ]; then
     if [ -n "$ZONE" ] && [ "$VERDICT" = local-not-routed ]; then
         note fix_skipped "$ZONE" "${FIX_LINK:-eth0}"
     fi
-elif [ "$VERDICT" != local-not-routed ] && [ "$VERDICT" != unknown ]; then
+elif [ "$VERDICT" = resolves ] || [ "$VERDICT" = mdns-authoritative ] || [ "$VERDICT" = dns-server ]; then
     note fix_not_useful
 elif [ -z "$ZONE" ]; then
     note fix_no_zone
@@ -1254,9 +1254,9 @@ else
             if [ "$G_FIX" = ok ] || { [ "$G_FIX" = absent ] && [ "$Q_FIX" = ok ]; }; then
                 note fix_after_ok "$ZONE" "$FIX_LINK" "${Q_FIX_DETAIL:-ok}"
                 note fix_summary "$(msg fails)" "$(msg resolves_w)"
-                if [ "$VERDICT" = unknown ] && [ "$MDNS_AUTH" = no ] && [ "$D" != nxdomain ] && [ "$D" != nodata ]; then
-                    VERDICT=local-not-routed
-                fi
+                # The name failed before and resolves with the routing domain: that is the case,
+                # whatever the files suggested (unknown, or not-resolved-stub with nss-resolve unseen).
+                VERDICT=local-not-routed
             else
                 note fix_after_fail "$ZONE" "$FIX_LINK"
                 note fix_summary "$(msg fails)" "$(msg fails)"
