@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.content import glossary as kbglossary
+from kb.content import templating
+from kb.content.templating import Markup
 from kb.core import datafile
 from kb.core.problems import Problem, ProblemsError, relpath
 from kb.core.settings import DATA, DOCS, LANGUAGES
@@ -211,11 +213,6 @@ def _escape(text: str) -> str:
     return re.sub(r"([\\*_\[\]`])", r"\\\1", text)
 
 
-def fit_badge(fit: str, lang: str) -> str:
-    label = LABELS[lang]["fit_levels"][fit]
-    return f'<span class="kb-fit kb-fit--{fit}">{html.escape(label)}</span>'
-
-
 def _kubernetes_cell(entry: Entry, lang: str, terms: kbglossary.Glossary) -> str:
     """The Kubernetes name, with each glossary term linked where the name mentions it.
 
@@ -256,29 +253,16 @@ def _kubernetes_cell(entry: Entry, lang: str, terms: kbglossary.Glossary) -> str
 
 
 def render_table(entries: list[Entry], lang: str, terms: kbglossary.Glossary) -> str:
-    """The map as an HTML table whose cells are Markdown spans (md_in_html).
+    """The map as an HTML table whose cells are Markdown spans (md_in_html): templates/map-table.html.
 
     Kubernetes concepts come out as ``[[id]]`` glossary references, which the glossary
     hook turns into links relative to the page, in the same language.
     """
-    labels = LABELS[lang]
-    head = (f'<th scope="col">{labels["vsphere"]}</th>'
-            f'<th scope="col">{labels["kubernetes"]}</th>'
-            f'<th scope="col" markdown="span">[{labels["fit"]}](#fit-levels)</th>'
-            f'<th scope="col">{labels["explanation"]}</th>')
-    rows = []
-    for e in entries:
-        rows.append(
-            f'<tr id="map-{e.id}" class="kb-map__row kb-map__row--{e.fit}" markdown="block">\n'
-            f'<th scope="row" data-label="{labels["vsphere"]}" markdown="span">{_inline(e.vsphere[lang].strip())}</th>\n'
-            f'<td data-label="{labels["kubernetes"]}" markdown="span">{_kubernetes_cell(e, lang, terms)}</td>\n'
-            f'<td data-label="{labels["fit"]}" class="kb-map__fit">{fit_badge(e.fit, lang)}</td>\n'
-            f'<td data-label="{labels["explanation"]}" markdown="span">{_inline(e.explanation[lang].strip())}</td>\n'
-            "</tr>")
-    return ('<div class="kb-map-wrap" markdown="block">\n'
-            f'<table class="kb-map" data-entries="{len(entries)}" markdown="block">\n'
-            f'<thead markdown="block">\n<tr markdown="block">{head}</tr>\n</thead>\n'
-            '<tbody markdown="block">\n' + "\n".join(rows) + "\n</tbody>\n</table>\n</div>")
+    rows = [{"id": e.id, "fit": e.fit,
+             "vsphere": Markup(_inline(e.vsphere[lang].strip())),
+             "kubernetes": Markup(_kubernetes_cell(e, lang, terms)),
+             "explanation": Markup(_inline(e.explanation[lang].strip()))} for e in entries]
+    return templating.render("map-table.html", labels=LABELS[lang], rows=rows)
 
 
 def render_page(markdown: str, lang: str, entries: list[Entry] | None, terms: kbglossary.Glossary | None) -> str:

@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from kb.content import templating
+from kb.content.templating import Markup
 from kb.core import datafile, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
@@ -579,7 +581,8 @@ def state_of(statuses: dict, lang: str, rel: str) -> str | None:
 
 
 def render_status(lang: str, page: str, statuses: dict, docs: Path = DOCS) -> str:
-    """The status table, in `lang`, as Markdown for the page at `page` (relative to docs/<lang>/)."""
+    """The status table, in `lang`, as Markdown for the page at `page` (relative to docs/<lang>/):
+    templates/translation-status.md."""
     labels = LABELS.get(lang, LABELS[DEFAULT_LANGUAGE])
     here = posixpath.dirname(page) or "."
     rows = []
@@ -588,16 +591,15 @@ def render_status(lang: str, page: str, statuses: dict, docs: Path = DOCS) -> st
         source = docs / lang / s.rel
         if not source.exists():
             source = docs / DEFAULT_LANGUAGE / s.rel
-        title = page_title(source).replace("|", "\\|")
         linkable = (docs / lang / s.rel).exists() or (docs / DEFAULT_LANGUAGE / s.rel).exists()
         if s.state == ORPHAN and lang == DEFAULT_LANGUAGE:
             linkable = False
-        cell = f"[{title}]({posixpath.relpath(s.rel, here)})" if linkable else title
-        notes = "; ".join(labels[r] for r in s.reasons)
-        rows.append(f"| {cell} | {labels[s.state]} | {notes} |")
+        rows.append({"title": Markup(page_title(source).replace("|", "\\|")),
+                     "href": posixpath.relpath(s.rel, here) if linkable else None,
+                     "state": s.state, "notes": [labels[r] for r in s.reasons]})
     current = sum(s.state == CURRENT for s in items)
-    table = [f"| {labels['page']} | {labels['state']} | {labels['notes']} |", "| --- | --- | --- |", *rows]
-    return labels["summary"].format(current=current, total=len(items)) + "\n\n" + "\n".join(table) + "\n"
+    # Markdown, not HTML: the page's Markdown renderer escapes the titles (as it did the strings before).
+    return templating.render("translation-status.md", labels=labels, rows=rows, current=current)
 
 
 def render_page(markdown: str, lang: str, page: str, statuses) -> str:
