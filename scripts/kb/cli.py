@@ -28,6 +28,7 @@ COMMANDS = {
     "check": ("kb.checks.runner", "cli", "every check above at once: what make check, pre-commit and CI run"),
     "screenshots": ("kb.deliver.screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
     "offline": ("kb.deliver.offline", "cli", "offline bundle dist/<project>-offline-<version>.zip: no outside requests, reproducible"),
+    "pdf": ("kb.deliver.pdf", "cli", "one PDF per language dist/<project>-<lang>-<version>.pdf (--paper a4|letter), reproducible"),
     "bench": ("kb.bench.site", "cli", "build benchmark: synthetic bilingual KB at N and 2N pages, table + .bench/results.json"),
 }
 
