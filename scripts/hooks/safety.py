@@ -1,0 +1,66 @@
+"""MkDocs adapter for kb.checks.rendered and kb.checks.frontmatter: the content-safety gate on every rendered page.
+
+Front-matter values the theme prints are escaped before the theme sees them (on_page_markdown);
+the final HTML of every page, both languages and the generated pages, is held to the gate's
+allowlists (on_post_page); every problem of every page fails the build at once (on_post_build),
+as PATH:LINE:COL: MESSAGE at the Markdown line, front-matter key or data-file entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from kb.checks import frontmatter, rendered
+from kb.core.problems import Problem, relpath
+from kb.engine import mkdocs_adapter as kb
+
+
+@dataclass
+class GateState:
+    data: list = field(default_factory=list)  # data files whose text pages carry (for the source lines)
+    problems: set = field(default_factory=set)  # of every page of every language, reported together
+
+
+state = GateState()
+
+
+def on_pre_build(config: MkDocsConfig) -> None:
+    if kb.first_language_pass(config):
+        state.problems.clear()
+        root = Path(config.config_file_path).parent
+        state.data = rendered.data_sources(root / "data", root)
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    frontmatter.escape(page.meta)
+    return markdown
+
+
+@event_priority(-90)  # after the other hooks' post_page changes; before the CSP (scripts/hooks/csp.py)
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    try:
+        text = page.file.content_string
+    except (OSError, TypeError, ValueError):
+        text = ""
+    rel = relpath(page.file.abs_src_path) if page.file.abs_src_path else f"docs/{page.file.src_uri}"
+    where = rendered.Locator(rendered.Source(rel, text), state.data)
+    keys = {k: page.meta.get(k) for k in frontmatter.PRINTED if page.meta.get(k)}
+    result = rendered.check_page(output, page.content or "", where, keys)
+    state.problems.update(result.problems)
+    if kb.page_locale(page) == kb.language(config):  # fallback pages share the source: once is enough
+        state.problems.update(frontmatter.problems(text, rel))
+    return output
+
+
+@event_priority(-199)  # after static-i18n (-100); before the source checks' collection (-200)
+def on_post_build(config: MkDocsConfig) -> None:
+    """Every pass reports what it has seen: in one process the other languages' passes end first and
+    report every page so far; a language built in a process of its own reports its pages there."""
+    found: list[Problem] = sorted(state.problems)
+    state.problems.clear()
+    kb.fail_on(found, "rendered-page safety problem")

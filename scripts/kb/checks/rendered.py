@@ -1,0 +1,452 @@
+"""The content-safety gate on what readers get: every rendered page, parsed as a browser parses it.
+
+The source-level checks (kb.checks.safety) read Markdown with their own idea of what is code and
+what is HTML; this module reads the HTML that the build writes, with lexbor (selectolax), a
+WHATWG-conformant HTML5 parser run with scripting on, as Chromium parses (``<!-->``, ``--!>``,
+``<![CDATA[``, ``<noscript>`` as raw text...). It is the authority; the source checks stay for
+early, line-exact feedback.
+
+A page is judged in two parts:
+
+- **the content** (``page.content``: the page's Markdown, generated pages and data-file text
+  included), parsed as a fragment in the context of Material's ``<article>``, then followed by a
+  per-process sentinel element: unless the sentinel comes out as a top-level element, the content
+  left the parser inside a comment, an attribute, a raw-text element or an unclosed element, and
+  would swallow or re-shape the theme's markup after it. Every element, attribute and URL scheme
+  must be in ``CONTENT`` (what Python-Markdown, the enabled extensions and the project's hooks
+  produce); ``style`` may not load anything; nothing may be loaded from another host;
+- **the theme's chrome** (the page with the content cut out): elements must be in ``CHROME``, no
+  inline event handlers, scripts only the theme's own files and inline scripts (``THEME_SCRIPTS``),
+  no load from another host. Checked with CSS selectors run inside lexbor, not a Python walk, so
+  the gate stays within its share of the build time (``make bench``).
+
+Each problem is reported at the Markdown line that produced it (``Locator``): the offending
+attribute value, attribute or tag is searched for in the page's source (front matter included),
+then in the data files whose text pages carry (glossary definitions, map notes); when the text
+cannot be found (an entity-encoded value, markup made by an extension), at the source line of the
+nearest heading before it, said so in the message; in the chrome, at the front-matter key that
+carries the text (``title``, ``description``), else line 1.
+
+The same tables answer which URLs load something (``loads()``): the offline bundle's check
+(kb.deliver.offline.outside_loads) uses them on the built files.
+"""
+from __future__ import annotations
+
+import hashlib
+import html as htmllib
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from kb.core.problems import Problem
+
+# --------------------------------------------------------------------------- the allowlists
+
+GLOBAL_ATTRS = {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "style"}
+# Attributes by element, in the page content: what Python-Markdown, its extensions (attr_list,
+# footnotes, tables, toc, abbr, md_in_html, admonition, def_list), pymdownx (highlight, superfences,
+# tabbed, details, keys, emoji, inlinehilite) and the project's hooks (glossary, map, translations) write.
+CONTENT = {
+    **{t: set() for t in (
+        "p", "div", "span", "br", "hr", "em", "strong", "b", "i", "u", "s", "small", "sub", "sup", "mark",
+        "del", "ins", "code", "kbd", "samp", "var", "pre", "blockquote", "ul", "li", "dl", "dt", "dd",
+        "h1", "h2", "h3", "h4", "h5", "h6", "figure", "figcaption", "caption", "thead", "tbody", "tfoot",
+        "tr", "summary", "cite", "dfn", "wbr", "section", "aside", "article", "header", "footer", "nav")},
+    "a": {"href", "name", "rel", "hreflang"},
+    "abbr": set(),
+    "q": {"cite"},
+    "ol": {"start", "reversed", "type"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "table": set(),
+    "th": {"scope", "colspan", "rowspan", "align"},
+    "td": {"colspan", "rowspan", "align"},
+    "col": {"span"}, "colgroup": {"span"},
+    "details": {"open"},
+    "time": {"datetime"},
+    "label": {"for"},  # content tabs (pymdownx.tabbed)
+    "input": {"type", "name", "checked"},  # content tabs: radio buttons only (checked below)
+    # inline SVG: emoji and Material icons (pymdownx.emoji to_svg)
+    "svg": {"xmlns", "viewbox", "width", "height", "fill", "aria-hidden", "focusable"},
+    "path": {"d", "fill", "fill-rule", "clip-rule"},
+    "g": {"fill"}, "circle": {"cx", "cy", "r", "fill"}, "rect": {"x", "y", "width", "height", "rx", "fill"},
+}
+CONTENT_DATA_ATTRS = True  # data-* attributes (data-md-*, data-label, data-translation-status...) are inert
+# Elements the theme writes around the content (Material base.html and partials, the overrides).
+CHROME = set(CONTENT) | {
+    "html", "head", "body", "meta", "title", "link", "script", "main", "form", "button", "input", "label",
+    "template", "noscript",
+}
+URL_ATTRS = {"href", "src", "cite", "action", "formaction", "poster", "background", "data", "ping",
+             "xlink:href", "longdesc", "usemap", "srcset", "imagesrcset"}
+LINK_SCHEMES = {"http", "https", "mailto"}  # an ordinary link may point at another site
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_STYLE_OK = re.compile(r"^[\sa-zA-Z0-9#%.,:;()\-]*$")  # no url(), @import, quotes, escapes, comments
+_STYLE_LOAD = re.compile(r"url\s*\(|@import|image-set|expression\s*\(|\\|/\*", re.I)
+
+# The theme's inline scripts (Material 9.8 base.html and its partials); matched on their start,
+# the rest is the theme's own code. The CSP hook allows exactly these, by hash, page by page.
+THEME_SCRIPTS = [
+    re.compile(r'^__md_scope=new URL\("[./]*",location\),__md_hash='),
+    re.compile(r'^var palette=__md_get\("__palette"\);'),
+    re.compile(r'^var tabs=__md_get\("__tabs"\);'),
+    re.compile(r"^var target=document\.getElementById\(location\.hash\.slice\(1\)\);"),
+]
+THEME_SCRIPT_SRC = re.compile(r"^(?:\.\./|\./)*(?:[a-z]{2}/)?(?:\.\./)*assets/javascripts/[\w./-]+\.js$")
+JSON_SCRIPT_IDS = {"__config"}  # <script type="application/json">: data, never run
+
+# Attributes through which a page makes the browser load something by itself (also the offline check).
+LOADS = {
+    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
+    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
+    "embed": ("src",), "object": ("data",), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
+    "input": ("src",), "feimage": ("href", "xlink:href"),
+}
+ANY_LOADS = ("background", "ping")  # on any element
+LINK_LOADS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "manifest", "preload", "modulepreload",
+              "prefetch", "preconnect", "dns-prefetch", "mask-icon"}
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+(?:url\(\s*)?['"]?([^'")\s;]+)""", re.I)
+EVENT_HANDLERS = (  # the HTML and SVG event handler attributes, for the chrome's CSS query
+    "abort afterprint animationend animationiteration animationstart auxclick beforeinput beforematch "
+    "beforeprint beforetoggle beforeunload blur cancel canplay canplaythrough change click close "
+    "contextlost contextmenu contextrestored copy cuechange cut dblclick drag dragend dragenter "
+    "dragleave dragover dragstart drop durationchange emptied ended error focus focusin focusout "
+    "formdata fullscreenchange gotpointercapture hashchange input invalid keydown keypress keyup "
+    "languagechange load loadeddata loadedmetadata loadstart lostpointercapture message messageerror "
+    "mousedown mouseenter mouseleave mousemove mouseout mouseover mouseup offline online pagehide "
+    "pagereveal pageshow paste pause play playing pointercancel pointerdown pointerenter pointerleave "
+    "pointermove pointerout pointerover pointerrawupdate pointerup popstate progress ratechange reset "
+    "resize scroll scrollend securitypolicyviolation seeked seeking select selectionchange selectstart "
+    "slotchange stalled storage submit suspend timeupdate toggle touchcancel touchend touchmove "
+    "touchstart transitioncancel transitionend transitionrun transitionstart unhandledrejection unload "
+    "volumechange waiting wheel begin end repeat focusin activate"
+).split()
+
+
+def foreign(url: str, offline: bool = False) -> bool:
+    """True when loading `url` leaves the site: another host, or the server root (file:// has none)."""
+    url = re.sub(r"[\x00-\x20]", "", htmllib.unescape(url or ""))
+    if _SCHEME.match(url):
+        return not url.lower().startswith(("data:", "blob:", "about:"))
+    return url.startswith(("//", "\\\\", "/\\", "\\/")) or (offline and url.startswith("/"))
+
+
+def loads(tag: str, attrs: dict) -> list[tuple[str, str]]:
+    """[(attribute, url)] that element `tag` with `attrs` makes the browser load by itself."""
+    names = list(LOADS.get(tag, ())) + [a for a in ANY_LOADS if a in attrs]
+    if tag == "link" and LINK_LOADS & set((attrs.get("rel") or "").lower().split()):
+        names += ["href", "imagesrcset"]
+    found = []
+    for name in names:
+        value = attrs.get(name)
+        if not value:
+            continue
+        if "srcset" in name:
+            found += [(name, part.split()[0]) for part in value.split(",") if part.strip()]
+        elif name == "ping":
+            found += [(name, u) for u in value.split()]
+        else:
+            found.append((name, value))
+    if attrs.get("style"):
+        found += [("style", m.group(1) or m.group(2)) for m in CSS_URL.finditer(attrs["style"])]
+    return found
+
+
+def css_loads(text: str) -> list[tuple[int, int, str]]:
+    """[(line, col, url)] of every url() and @import in a stylesheet."""
+    out = []
+    for m in CSS_URL.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        out.append((line, m.start() - text.rfind("\n", 0, m.start()), m.group(1) or m.group(2)))
+    return out
+
+
+def scheme(url: str) -> str | None:
+    m = _SCHEME.match(re.sub(r"[\x00-\x20]", "", htmllib.unescape(url or "")))
+    return m.group(1).lower() if m else None
+
+
+# --------------------------------------------------------------------------- mapping back to the source
+
+@dataclass
+class Source:
+    """A text a page is made from: its Markdown file or a data file, with its repository path."""
+    rel: str
+    text: str
+    line0: int = 0  # lines before `text` in the file (0: the whole file)
+
+    def __post_init__(self):
+        self.lower = self.text.lower()
+
+
+@dataclass
+class Locator:
+    """Finds the source line of a fragment of a rendered page (see the module docstring)."""
+    page: Source
+    data: list[Source] = field(default_factory=list)
+    used: dict = field(default_factory=dict)  # (source, needle) -> offset of the last match used
+
+    def find(self, needles: list[str], heading: str | None = None) -> tuple[str, int, int, str]:
+        """(path, line, col, note): note is '' when a needle was found, else how the line was chosen."""
+        for needle in needles:
+            needle = (needle or "").strip().lower()
+            if len(needle) < 2:
+                continue
+            for src in [self.page, *self.data]:
+                start = self.used.get((src.rel, needle), -1) + 1
+                at = src.lower.find(needle, start)
+                if at < 0 and start:
+                    at = src.lower.find(needle)  # the same text reported twice: the first one again
+                if at >= 0:
+                    self.used[(src.rel, needle)] = at
+                    line = src.text.count("\n", 0, at)
+                    return src.rel, src.line0 + line + 1, at - (src.text.rfind("\n", 0, at) + 1) + 1, ""
+        if heading:
+            for pat in (r"\{[^}\n]*#" + re.escape(heading) + r"\b", r"(?i)^#+[ \t].*" + re.escape(heading.replace("-", " "))):
+                m = re.search(pat, self.page.text, re.M)
+                if m:
+                    line = self.page.text.count("\n", 0, m.start())
+                    return self.page.rel, self.page.line0 + line + 1, 1, f" (in the block under heading #{heading})"
+        return self.page.rel, 1, 1, " (exact line not found: somewhere in this page)"
+
+    def key(self, key: str) -> tuple[str, int, int]:
+        """Line of a front-matter key in the page source, else 1."""
+        m = re.search(rf"^{re.escape(key)}[ \t]*:", self.page.text, re.M)
+        if not m:
+            return self.page.rel, 1, 1
+        return self.page.rel, self.page.text.count("\n", 0, m.start()) + 1, 1
+
+
+# --------------------------------------------------------------------------- the gate
+
+_SENTINEL_ID = "kb-gate-end-" + secrets.token_hex(8)
+SENTINEL = f'<b id="{_SENTINEL_ID}"></b>'
+CONTENT_CUT = "<!--kb-gate-content-->"
+
+
+@dataclass
+class Result:
+    problems: list[Problem]
+    theme_scripts: list[str]  # text of the theme's inline scripts that run (for the CSP hashes)
+
+
+def _short(value: str, n: int = 60) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= n else value[: n - 1] + "…"
+
+
+def _url_problem(tag: str, name: str, value: str, *, content: bool) -> str | None:
+    clean = re.sub(r"[\x00-\x20]", "", htmllib.unescape(value))
+    s = scheme(clean)
+    if name in ("href",) and tag in ("a", "area"):
+        if s and s not in LINK_SCHEMES:
+            return f"{s}: URL in <{tag} href>: only http, https and mailto links (or links inside the site)"
+        return None
+    if name == "cite":
+        return f"{s}: URL in <{tag} cite>: not allowed" if s and s not in LINK_SCHEMES else None
+    if foreign(clean):
+        return f"<{tag} {name}> loads {_short(value)} from another host: readers' browsers would contact it " \
+               f"(copy the file into docs/assets/ and link it from there)"
+    if s:
+        return f"{s}: URL in <{tag} {name}>: not allowed"
+    return None
+
+
+def _nearest_heading(node) -> str | None:
+    """id of the nearest heading before `node` in document order, in the content fragment."""
+    cur = node
+    while cur is not None:
+        prev = cur.prev
+        while prev is not None:
+            if prev.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and prev.attributes.get("id"):
+                return prev.attributes["id"]
+            found = None
+            for h in prev.css("h1[id],h2[id],h3[id],h4[id],h5[id],h6[id]") if prev.tag and not prev.tag.startswith("-") else []:
+                found = h.attributes["id"]
+            if found:
+                return found
+            prev = prev.prev
+        cur = cur.parent
+    return None
+
+
+def check_content(content: str, where: Locator) -> list[Problem]:
+    """Problems in the content of a page (see the module docstring)."""
+    problems: list[Problem] = []
+
+    def report(node, message: str, needles: list[str]):
+        path, line, col, note = where.find(needles, _nearest_heading(node) if node is not None else None)
+        problems.append(Problem(path, line, col, message + note))
+
+    if not content.strip():
+        return problems
+    tree = LexborHTMLParser(content + SENTINEL, is_fragment=True, fragment_tag="article", scripting=True)
+    sentinel = tree.css_first(f"b#{_SENTINEL_ID}")
+    if sentinel is None or sentinel.parent is not None:
+        inside = "an unclosed comment, attribute or raw-text element" if sentinel is None \
+            else f"an unclosed <{sentinel.parent.tag}>"
+        # Whatever is open last: the last raw '<' construct in the content is the likeliest source.
+        last = max((content.rfind(s) for s in ("<!--", "<![CDATA[", "<textarea", "<title", "<style", "<xmp",
+                                                  "<noembed", "<noframes", "<plaintext", "<iframe", "<script")))
+        needles = [content[last:last + 30]] if last >= 0 else []
+        report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
+                     f"after it (close it, or write the text as `code` or with &lt;)", needles)
+    root = tree.root
+    nodes = [] if root is None else root.traverse(include_text=False)
+    for node in nodes:
+        tag = node.tag
+        if tag.startswith("-") or node is sentinel or tag.startswith("_"):
+            continue
+        attrs = node.attributes
+        tag_l = tag.lower()
+        allowed = CONTENT.get(tag_l)
+        needles_tag = [f"<{tag}"]
+        if allowed is None:
+            what = "runs code in the reader's browser" if tag_l == "script" else \
+                "embeds another document or active content" if tag_l in ("iframe", "frame", "object", "embed", "portal") else \
+                "is not something pages may contain"
+            val = next((v for v in attrs.values() if v and len(v) > 3), None)
+            report(node, f"<{tag}> {what}: not allowed in pages (if it is meant as text, put it in `code` or "
+                         f"write &lt;{tag}&gt;)", needles_tag + ([val] if val else []))
+        for name, value in attrs.items():
+            name_l = name.lower()
+            value = value or ""
+            if name_l.startswith("on"):
+                report(node, f"inline event handler {name}= on <{tag}> runs code: not allowed",
+                       [f"{name}=", value, name] + needles_tag)
+                continue
+            if allowed is not None and name_l not in GLOBAL_ATTRS and name_l not in allowed \
+                    and not (CONTENT_DATA_ATTRS and name_l.startswith(("data-", "aria-"))):
+                report(node, f"attribute {name}= on <{tag}> is not allowed in pages", [f"{name}=", value, name] + needles_tag)
+                continue
+            if name_l in URL_ATTRS:
+                why = _url_problem(tag_l, name_l, value, content=True)
+                if why:
+                    report(node, why, [value, f"{name}="] + needles_tag)
+            elif name_l == "style" and value:
+                if _STYLE_LOAD.search(value) or not _STYLE_OK.match(value):
+                    urls = [m.group(1) or m.group(2) for m in CSS_URL.finditer(value)]
+                    off = [u for u in urls if foreign(u)]
+                    msg = (f"style= on <{tag}> loads {_short(off[0])} from another host" if off else
+                           f"style= on <{tag}> may only set plain properties (no url(), @import, quotes or escapes)")
+                    report(node, msg, (off or urls) + [value, "style="] + needles_tag)
+        if tag_l == "input" and attrs.get("type") != "radio":
+            report(node, "<input> is allowed only as the radio buttons of content tabs", needles_tag)
+        if tag_l == "svg" and node.css_first("foreignObject, script, use, image, a, animate, set, style"):
+            bad = node.css_first("foreignObject, script, use, image, a, animate, set, style").tag
+            report(node, f"inline <svg> with <{bad}>: only shapes (path, g, circle, rect) are allowed in pages",
+                   [f"<{bad}", "<svg"])
+    return problems
+
+
+_CHROME_BAD = None
+
+
+def _chrome_selectors():
+    global _CHROME_BAD
+    if _CHROME_BAD is None:
+        known = ",".join(sorted(CHROME)) + ",svg *"  # inside the theme's icons: SVG shapes only, checked below
+        _CHROME_BAD = {
+            "elements": f":not({known})",
+            "handlers": ",".join(f"[on{e}]" for e in EVENT_HANDLERS),
+            "loads": "[src],[srcset],[background],[ping],[poster],[data],[action],[formaction],[style],"
+                     "link[href],[imagesrcset]",
+            "urls": "a[href]",
+            "svg": "svg :not(path,g,circle,rect,title)",
+        }
+    return _CHROME_BAD
+
+
+def check_chrome(chrome: str, where: Locator, keys: dict[str, str] | None = None) -> tuple[list[Problem], list[str]]:
+    """Problems in the theme's part of a page, and the text of the theme's inline scripts that run.
+
+    `keys`: front-matter key -> value printed by the theme, to name the key a problem comes from."""
+    problems: list[Problem] = []
+    scripts: list[str] = []
+    sel = _chrome_selectors()
+    tree = LexborHTMLParser(chrome, scripting=True)
+
+    def report(node, message):
+        around = (node.html or "")[:2000] + ((node.parent.html or "")[:2000] if node.parent is not None else "")
+        for key, value in (keys or {}).items():
+            if value and _overlaps(str(value), around):
+                path, line, col = where.key(key)
+                problems.append(Problem(path, line, col, f"front matter {key}: {message}"))
+                return
+        path, line, col = where.key("title")
+        problems.append(Problem(path, line, col, f"in the theme's part of the page: {message}"))
+
+    for node in tree.css(sel["elements"]):
+        report(node, f"<{node.tag}> is not an element the theme writes")
+    for node in tree.css(sel["svg"]):
+        report(node, f"<{node.tag}> inside the theme's icons")
+    for node in tree.css(sel["handlers"]):
+        name = next(a for a in node.attributes if a.lower().startswith("on"))
+        report(node, f"inline event handler {name}= on <{node.tag}> runs code")
+    for node in tree.css(sel["loads"]):
+        attrs = node.attributes
+        for name, url in loads(node.tag, attrs):
+            if foreign(url):
+                report(node, f"<{node.tag} {name}> loads {_short(url)} from another host")
+        for name in ("action", "formaction", "data"):
+            if attrs.get(name) and scheme(attrs[name]):
+                report(node, f"{scheme(attrs[name])}: URL in <{node.tag} {name}>")
+        if node.tag == "script" and attrs.get("src") is not None and not THEME_SCRIPT_SRC.match(attrs["src"] or ""):
+            report(node, f"<script src={_short(attrs['src'] or '')}> is not one of the theme's scripts")
+    for node in tree.css("a[href]"):
+        s = scheme(node.attributes.get("href") or "")
+        if s and s not in LINK_SCHEMES:
+            report(node, f"{s}: URL in <a href>")
+    for node in tree.css("script:not([src])"):
+        text = node.text(deep=True) or ""
+        typ = (node.attributes.get("type") or "").lower()
+        if typ == "application/json" and node.attributes.get("id") in JSON_SCRIPT_IDS:
+            continue
+        if typ in ("", "text/javascript", "module") and any(p.match(text) for p in THEME_SCRIPTS):
+            scripts.append(text)
+            continue
+        report(node, f"inline <script> that is not one of the theme's: {_short(text, 40)!r}")
+    return problems, scripts
+
+
+def _overlaps(value: str, text: str) -> bool:
+    """True when a distinctive piece of a front-matter value shows in `text`."""
+    for piece in re.split(r"[<>\"'=\s/]+", value):
+        if len(piece) >= 4 and piece in text:
+            return True
+    return False
+
+
+def split(output: str, content: str) -> tuple[str, str]:
+    """(chrome, content) of a final page: the theme's markup with the content cut out, and the content."""
+    if content and content in output:
+        at = output.index(content)
+        return output[:at] + CONTENT_CUT + output[at + len(content):], content
+    return output, ""
+
+
+def check_page(output: str, content: str, where: Locator, keys: dict | None = None) -> Result:
+    chrome, body = split(output, content)
+    problems = check_content(body, where)
+    chrome_problems, scripts = check_chrome(chrome, where, keys)
+    return Result(sorted(set(problems + chrome_problems)), scripts)
+
+
+def script_hash(text: str) -> str:
+    import base64
+
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+
+
+def data_sources(data_dir: Path, root: Path) -> list[Source]:
+    """The data files whose Markdown strings pages carry (glossary definitions, map notes)."""
+    out = []
+    for path in sorted(Path(data_dir).glob("*.yml")):
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        out.append(Source(rel, path.read_text(encoding="utf-8", errors="replace")))
+    return out
