@@ -232,6 +232,8 @@ EOF
     es.g_ok) echo "getent hosts lo encuentra: $a1" ;;
     en.g_fail) echo "getent hosts fails (exit code $a1): programs on the node, the container runtime included, cannot resolve the name." ;;
     es.g_fail) echo "getent hosts falla (código de salida $a1): los programas del nodo, incluido el runtime de contenedores, no pueden resolver el nombre." ;;
+    en.g_nss) echo "systemd-resolved finds the name but getent does not: the lookup fails in the name service switch before systemd-resolved is asked (step 5)." ;;
+    es.g_nss) echo "systemd-resolved encuentra el nombre, pero getent no: la consulta falla en el name service switch antes de preguntar a systemd-resolved (paso 5)." ;;
     en.g_absent) echo "getent is not installed: the system resolver is judged from resolvectl only." ;;
     es.g_absent) echo "getent no está instalado: el resolutor del sistema se juzga solo con resolvectl." ;;
     en.contrast) echo "The DNS server knows the name, yet the node's resolver does not find it: the server is fine, the routing on the node is the cause." ;;
@@ -1005,6 +1007,7 @@ else
     note g_absent
 fi
 if [ "$D" = answer ] && [ "$G" = fail ]; then note contrast; fi
+if [ "$Q" = ok ] && [ "$G" = fail ]; then note g_nss; fi
 
 # ------------------------------------------------------------------------------------------------
 # Step 5: etc/nsswitch.conf

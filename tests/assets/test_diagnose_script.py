@@ -11,6 +11,8 @@ installed" is true whatever the test machine has.
 """
 from __future__ import annotations
 
+import os
+import pty
 import shutil
 import subprocess
 import sys
@@ -689,6 +691,13 @@ def test_server_from_files_without_resolvectl(node):
     assert "DNS server asked directly: 192.0.2.10 (from the network files)" in run.out
 
 
+def test_nss_fails_before_resolved(node):
+    """resolved answers, getent does not: the name service switch is where it fails."""
+    run = node(Node(always=True, getent_never=True))
+    assert "systemd-resolved finds the name but getent does not" in run.out
+    assert run.verdict == "unknown"
+
+
 def test_not_local_name(node):
     run = node(Node(always=True), name="registry.example.com")
     assert run.verdict == "resolves"
@@ -754,6 +763,28 @@ def test_test_fix_refused_without_tty(node):
     assert run.code == 64
     assert "--test-fix asks for confirmation on a terminal" in run.err and "--yes" in run.err
     assert run.calls == []
+
+
+@pytest.mark.parametrize(("lang", "answer", "applied"), [("en", "n", False), ("en", "y", True), ("es", "s", True), ("es", "", False)])
+def test_test_fix_asks_on_the_terminal(tmp_path, tools, node, lang, answer, applied):
+    """On a terminal, --test-fix asks first; only yes (y/s) changes the link."""
+    node(Node(), "--help", name=None, root=False)   # lay out the fakes once
+    master, slave = pty.openpty()
+    os.write(master, (answer + "\n").encode())
+    env = {"PATH": f"{tmp_path / 'bin'}:{tools}", "LANG": "C.UTF-8", "DIAGNOSE_TIMEOUT": "5"}
+    proc = subprocess.run([str(tools / "dash"), str(SCRIPT), "--lang", lang, "--test-fix", NAME], env=env,
+                          stdin=slave, capture_output=True, text=True, timeout=60)
+    os.close(slave)
+    os.close(master)
+    run = Run(proc, tmp_path / "fake")
+    prompt = "[y/N]" if lang == "en" else "[s/N]"
+    assert prompt in run.out
+    sets = [c for c in run.calls if c[:2] == ["resolvectl", "domain"] and len(c) > 3]
+    if applied:
+        assert sets[0] == ["resolvectl", "domain", "eth0", "~corp.local"] and run.domains == ""
+    else:
+        assert sets == []
+        assert ("Not confirmed: nothing was changed." if lang == "en" else "Sin confirmación: no se cambió nada.") in run.out
 
 
 def test_test_fix_refused_with_root(node):
