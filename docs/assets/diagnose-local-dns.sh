@@ -301,8 +301,8 @@ EOF
     es.fix_before) echo "Dominios del enlace $a1 antes: $a2" ;;
     en.fix_apply_failed) echo "resolvectl refused to set the domain (exit code $a1); nothing was changed." ;;
     es.fix_apply_failed) echo "resolvectl se negó a configurar el dominio (código de salida $a1); no se cambió nada." ;;
-    en.fix_managed) echo "This systemd is too old to change a link that systemd-networkd manages at run time (\"Link ... is managed\"). Test with a drop-in file and 'networkctl reload' instead (article: Test on one node first)." ;;
-    es.fix_managed) echo "Esta versión de systemd es demasiado antigua para cambiar en tiempo de ejecución un enlace que gestiona systemd-networkd (\"Link ... is managed\"). Prueba en su lugar con un archivo complementario y 'networkctl reload' (artículo: Probar primero en un solo nodo)." ;;
+    en.fix_managed) echo "This systemd is too old to change a link that systemd-networkd manages at run time (\"Link ... is managed\"). Test with a drop-in file and 'systemctl restart systemd-networkd' instead (article: Test on one node first)." ;;
+    es.fix_managed) echo "Esta versión de systemd es demasiado antigua para cambiar en tiempo de ejecución un enlace que gestiona systemd-networkd (\"Link ... is managed\"). Prueba en su lugar con un archivo adicional (drop-in) y 'systemctl restart systemd-networkd' (artículo: Probar primero en un solo nodo)." ;;
     en.fix_denied) echo "Permission denied: run the script with sudo for --test-fix." ;;
     es.fix_denied) echo "Permiso denegado: ejecuta el script con sudo para usar --test-fix." ;;
     en.fix_after_ok) echo "With ~$a1 on link $a2 the name resolves: $a3. Confirmed: a search or routing domain is what the node lacks." ;;
