@@ -1,5 +1,6 @@
 """MkDocs adapter for kb.checks.rendered and kb.checks.frontmatter: the content-safety gate on every rendered page.
 
+Every file under docs/ is checked first (kb.checks.published: symlinks, raw HTML, unknown files, SVG, CSS).
 Front-matter values the theme prints are escaped before the theme sees them (on_page_markdown);
 the final HTML of every page, both languages and the generated pages, is held to the gate's
 allowlists (on_post_page); every problem of every page fails the build at once (on_post_build),
@@ -7,6 +8,7 @@ as PATH:LINE:COL: MESSAGE at the Markdown line, front-matter key or data-file en
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +17,11 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from kb.checks import frontmatter, rendered
+from kb.checks import frontmatter, published, rendered
 from kb.core.problems import Problem, relpath
 from kb.engine import mkdocs_adapter as kb
+
+log = logging.getLogger("mkdocs.hooks.safety")
 
 
 @dataclass
@@ -34,6 +38,7 @@ def on_pre_build(config: MkDocsConfig) -> None:
         state.problems.clear()
         root = Path(config.config_file_path).parent
         state.data = rendered.data_sources(root / "data", root)
+        state.problems.update(published.check(Path(config.docs_dir), root / "data" / "published-files.yml"))
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -64,3 +69,10 @@ def on_post_build(config: MkDocsConfig) -> None:
     found: list[Problem] = sorted(state.problems)
     state.problems.clear()
     kb.fail_on(found, "rendered-page safety problem")
+
+
+def on_build_error(error: Exception) -> None:
+    """The build failed for another reason: still show what the gate found so far (often the cause)."""
+    if state.problems:
+        log.error(kb.describe({"rendered-page safety problem": sorted(state.problems)}))
+        state.problems.clear()

@@ -20,6 +20,8 @@ COMMANDS = {
     "check-translations": ("kb.content.translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
     "mark-translated": ("kb.content.translations", "cli_mark", "record that Spanish pages match their English originals now"),
     "check-safety": ("kb.checks.safety", "cli", "no script, unsafe HTML or URLs, or real-looking secrets in pages and data files"),
+    "check-rendered": ("kb.checks.rendered", "cli", "pages and data-file Markdown rendered with the site's settings, held to the safety gate; files under docs/"),
+    "check-published": ("kb.checks.published", "cli", "every file under docs/ is a page, an image, the project's CSS/SVG or listed in data/published-files.yml"),
     "check-links": ("kb.checks.links", "cli", "internal links and anchors with file and line (--external: web links too, needs network)"),
     "lint-yaml": ("kb.checks.lint", "cli_yaml", "yamllint on data files, workflows and pre-commit config (.yamllint.yml)"),
     "lint-markdown": ("kb.checks.lint", "cli_markdown", "PyMarkdown on the pages and contributor guides (.pymarkdown.json)"),

@@ -450,3 +450,67 @@ def data_sources(data_dir: Path, root: Path) -> list[Source]:
             rel = path.as_posix()
         out.append(Source(rel, path.read_text(encoding="utf-8", errors="replace")))
     return out
+
+
+# --------------------------------------------------------------------------- without a build
+
+def _markdown():
+    import markdown
+
+    from kb.views import mdscan
+
+    names, configs = mdscan.markdown_config()
+    return markdown.Markdown(extensions=names, extension_configs=configs)
+
+
+def check_sources(docs: Path, data: Path, root: Path) -> list[Problem]:
+    """The content gate on every page and data-file Markdown string, rendered with the project's real
+    Markdown configuration but without the theme and the hooks (`kb check-rendered`: no build).
+    The build's gate (scripts/hooks/safety.py) sees the generated pages and the theme too."""
+    import yaml
+
+    from kb.core import yamldoc
+    from kb.core.problems import relpath
+    from kb.views import mdscan
+
+    md = _markdown()
+    problems: list[Problem] = []
+    datas = data_sources(data, root)
+    for path in sorted(Path(docs).rglob("*.md")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        rel = relpath(path)
+        body, _ = mdscan.page_body(text)
+        md.reset()
+        problems += check_content(md.convert(body), Locator(Source(rel, text), datas))
+    for src in datas:
+        docs_, _ = yamldoc.parse(src.text)
+        stack = [d.node for d in docs_]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, yaml.MappingNode):
+                stack += [v for _, v in node.value]
+            elif isinstance(node, yaml.SequenceNode):
+                stack += node.value
+            elif isinstance(node, yaml.ScalarNode) and any(c in node.value for c in "<[{&`"):
+                raw = src.text[node.start_mark.index:node.end_mark.index]
+                md.reset()
+                where = Locator(Source(src.rel, raw, node.start_mark.line))
+                problems += check_content(md.convert(node.value), where)
+    return sorted(set(problems))
+
+
+def cli(argv: list[str]) -> int:
+    """`kb check-rendered`: pages and data-file Markdown rendered with the site's Markdown settings, held to the gate."""
+    import argparse
+
+    from kb.checks import published
+    from kb.core.problems import report
+    from kb.core.settings import DATA, DOCS, ROOT
+
+    ap = argparse.ArgumentParser(prog="kb check-rendered", description=cli.__doc__)
+    ap.add_argument("--docs", type=Path, default=DOCS)
+    ap.add_argument("--data", type=Path, default=DATA)
+    args = ap.parse_args(argv)
+    problems = check_sources(args.docs, args.data, ROOT) + published.check(args.docs)
+    report(sorted(set(problems)))
+    return 1 if problems else 0

@@ -34,6 +34,7 @@ CHECKS = [
     ("check-mapping", []),       # data/vsphere-to-kubernetes.yml and the map page
     ("check-translations", []),  # twins, drift (outdated pages are warnings: --strict to fail)
     ("check-safety", []),        # raw HTML, script URLs, secrets
+    ("check-rendered", []),      # pages rendered with the site's Markdown settings, held to the safety gate; files under docs/
     ("check-links", []),         # internal links and anchors
     ("lint-yaml", []),           # yamllint on data files and workflows
     ("lint-markdown", []),       # PyMarkdown on the pages

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from kb.checks import rendered
 from kb.core import datafile
 from kb.core.problems import Problem, ProblemsError, relpath, report
 from kb.core.settings import DATA, ROOT, kb_setting
@@ -167,45 +168,16 @@ def install(site_dir: Path, manifest: Path = MANIFEST) -> list[str]:
 
 # --------------------------------------------------------------------------- site check
 
-# Attributes through which a page makes the browser load something by itself.
-LOADS = {
-    "script": ("src",), "img": ("src", "srcset"), "iframe": ("src",), "frame": ("src",),
-    "source": ("src", "srcset"), "video": ("src", "poster"), "audio": ("src",), "track": ("src",),
-    "embed": ("src",), "object": ("data",), "image": ("href", "xlink:href"), "use": ("href", "xlink:href"),
-    "input": ("src",),
-}
-LINK_LOADS = {"stylesheet", "icon", "shortcut", "apple-touch-icon", "manifest", "preload", "modulepreload",
-              "prefetch", "preconnect", "dns-prefetch", "mask-icon"}
-CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
-
-
-def _foreign(url: str, offline: bool) -> bool:
-    """True when loading `url` leaves the site: another host, or the server root (file:// has none)."""
-    url = url.strip()
-    if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.I):
-        return not url.lower().startswith(("data:", "blob:", "about:"))
-    return url.startswith("//") or (offline and url.startswith("/"))
-
-
+# What loads something, and what leaves the site: one implementation, the content-safety gate's
+# (kb.checks.rendered), which every build already applies to the pages' content.
 class _Loads(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found = []  # (line, col, tag, url)
 
     def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        names = LOADS.get(tag, ())
-        if tag == "link" and LINK_LOADS & set((a.get("rel") or "").lower().split()):
-            names = ("href", "imagesrcset")
         line, col = self.getpos()
-        for name in names:
-            value = a.get(name)
-            if not value:
-                continue
-            urls = [part.split()[0] for part in value.split(",") if part.strip()] if "srcset" in name else [value]
-            self.found += [(line, col + 1, tag, url) for url in urls]
-        if a.get("style"):
-            self.found += [(line, col + 1, tag, m.group(1) or m.group(2)) for m in CSS_URL.finditer(a["style"])]
+        self.found += [(line, col + 1, tag, url) for _, url in rendered.loads(tag, {k: v or "" for k, v in attrs})]
 
     handle_startendtag = handle_starttag
 
@@ -221,14 +193,10 @@ def outside_loads(site_dir: Path, offline: bool = True) -> list[Problem]:
             parser.feed(path.read_text(encoding="utf-8"))
             parser.close()
             problems += [Problem(rel, line, col, f"<{tag}> loads {url} from outside the site")
-                         for line, col, tag, url in parser.found if _foreign(url, offline)]
+                         for line, col, tag, url in parser.found if rendered.foreign(url, offline)]
         elif path.suffix == ".css":
-            text = path.read_text(encoding="utf-8")
-            for m in CSS_URL.finditer(text):
-                url = m.group(1) or m.group(2)
-                if _foreign(url, offline):
-                    line = text.count("\n", 0, m.start()) + 1
-                    col = m.start() - text.rfind("\n", 0, m.start())
+            for line, col, url in rendered.css_loads(path.read_text(encoding="utf-8")):
+                if rendered.foreign(url, offline):
                     problems.append(Problem(rel, line, col, f"stylesheet loads {url} from outside the site"))
     return problems
 
