@@ -12,6 +12,7 @@ from mkdocs.structure.pages import Page
 
 from kb.content import search
 from kb.engine import mkdocs_adapter as kb
+from kb.engine import parallel
 
 
 @dataclass
@@ -25,6 +26,19 @@ class SearchState:
 
 
 state = SearchState()
+
+
+def _export() -> dict:
+    """What the other languages' builds add, when a second process builds them (kb.engine.parallel)."""
+    return {"built": {lang: urls for lang, urls in state.built.items() if lang != kb.DEFAULT_LANGUAGE},
+            "sources": state.sources, "passes": state.passes}
+
+
+def _merge(data: dict) -> None:
+    state.built.update(data["built"]), state.sources.update(data["sources"]), state.passes.update(data["passes"])
+
+
+parallel.share("search", _export, _merge)
 
 
 def on_pre_build(config: MkDocsConfig) -> None:

@@ -16,6 +16,7 @@ from kb.content import languages, translations
 from kb.core.background import Background, BackgroundFailed
 from kb.core.problems import Problem
 from kb.engine import mkdocs_adapter as kb
+from kb.engine import parallel
 
 
 @dataclass
@@ -33,6 +34,7 @@ class TranslationState:
 
 
 state = TranslationState()
+parallel.before_fork(state.statuses)  # the other languages' process gets the answer, not the pipe
 
 
 def on_pre_build(config: MkDocsConfig) -> None:

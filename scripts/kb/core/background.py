@@ -8,6 +8,7 @@ a `Background` and read its JSON; nothing here knows MkDocs.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -21,11 +22,12 @@ class Background:
         self.proc: subprocess.Popen | None = None
         self.args: list[str] = []
         self._result = None
+        self._pid = os.getpid()  # the process that started the command and alone may read it
 
     def start(self, *args: str) -> None:
         """Run `kb ARGS` now (a running one is abandoned)."""
         self.stop()
-        self.args, self._result = list(args), None
+        self.args, self._result, self._pid = list(args), None, os.getpid()
         self.proc = subprocess.Popen([sys.executable, "-m", "kb", *self.args], stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
 
@@ -38,6 +40,8 @@ class Background:
         if self._result is None:
             if self.proc is None:
                 raise BackgroundFailed("not started")
+            if self._pid != os.getpid():  # a forked build process: the pipe is its parent's to read
+                raise BackgroundFailed(f"kb {' '.join(self.args[:1])} belongs to the parent process")
             proc, self.proc = self.proc, None
             out, err = proc.communicate()
             sys.stderr.write(err)  # the command's own notes (timing lines) in the build's log
@@ -50,6 +54,8 @@ class Background:
 
     def stop(self) -> None:
         """Abandon a running command (the build failed before reading it)."""
+        if self.proc is not None and self._pid != os.getpid():
+            self.proc = None  # the parent's command: not ours to stop
         if self.proc is not None:
             self.proc.kill()
             self.proc.communicate()

@@ -39,15 +39,19 @@ def mkdocs_env(offline: bool = False, extra: dict | None = None) -> dict:
 
 
 def build(site_dir: Path, *, config: Path = ROOT / "mkdocs.yml", offline: bool = False,
-          env: dict | None = None, echo: bool = True) -> str:
-    """Build into `site_dir` atomically; return the build log. Raise BuildFailed on any warning."""
+          env: dict | None = None, echo: bool = True, parallel: bool = True) -> str:
+    """Build into `site_dir` atomically; return the build log. Raise BuildFailed on any warning.
+
+    `parallel`: the languages after the first are rendered in a second process (kb.engine.parallel,
+    KB_PARALLEL=1), the same site byte for byte; False for static-i18n's one-after-the-other build."""
     site_dir = Path(site_dir).resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     try:
         cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(config),
                "--site-dir", str(tmp)]
-        proc = subprocess.run(cmd, cwd=config.parent, env=mkdocs_env(offline, env),
+        extra = {"KB_PARALLEL": "1" if parallel else "0", **(env or {})}
+        proc = subprocess.run(cmd, cwd=config.parent, env=mkdocs_env(offline, extra),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log = proc.stdout
         if echo:
