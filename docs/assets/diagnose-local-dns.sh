@@ -878,8 +878,7 @@ classify_query() {
     esac
     [ "$2" != 124 ] || Q=timeout
     if [ "$Q" = ok ]; then
-        Q_DETAIL=$(printf '%s\n' "$1" | awk -v n="$NAME" '
-            $1 == n ":" { print $2; exit }')
+        Q_DETAIL=$(printf '%s\n' "$1" | awk '$1 ~ /:$/ && NF >= 2 { print $2; exit }')
     fi
 }
 
@@ -1006,7 +1005,7 @@ if have getent; then
 else
     note g_absent
 fi
-if [ "$D" = answer ] && [ "$G" = fail ]; then note contrast; fi
+if [ "$D" = answer ] && [ "$G" = fail ] && [ "$Q" != ok ]; then note contrast; fi
 if [ "$Q" = ok ] && [ "$G" = fail ]; then note g_nss; fi
 
 # ------------------------------------------------------------------------------------------------
@@ -1207,7 +1206,11 @@ fix_restore() {
 }
 
 if [ "$TEST_FIX" != 1 ]; then
-    if [ -n "$ZONE" ] && [ "$VERDICT" = local-not-routed ]; then
+    if [ -z "$ZONE" ]; then
+        note fix_no_zone
+    elif [ "$VERDICT" = resolves ] || [ "$VERDICT" = mdns-authoritative ] || [ "$VERDICT" = dns-server ]; then
+        note fix_not_useful
+    else
         note fix_skipped "$ZONE" "${FIX_LINK:-eth0}"
     fi
 elif [ "$VERDICT" = resolves ] || [ "$VERDICT" = mdns-authoritative ] || [ "$VERDICT" = dns-server ]; then
@@ -1242,6 +1245,7 @@ else
         else
             FIX_CHANGED=1
             run resolvectl flush-caches
+            show "resolvectl flush-caches" "$OUT"
             query_resolved
             report_query
             Q_FIX=$Q

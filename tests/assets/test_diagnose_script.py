@@ -516,6 +516,7 @@ CASES = {
                                      dig_server=DIG_NXDOMAIN), "dns-server", 3, NAME),
     # nss-mdns: mdns4_minimal [NOTFOUND=return] before dns, avahi running, two-label .local name.
     "mdns-minimal-two-labels": (Node(nsswitch=NSSWITCH_MDNS_MINIMAL, avahi=True, getent_never=True, always=True,
+                                     query_ok=QUERY_OK_252.replace(NAME, "harbor.local"),
                                      dig_server=dig_reply("NOERROR", ["198.51.100.30"], name="harbor.local")),
                                 "mdns-authoritative", 2, "harbor.local"),
     # Full mdns4 module: /etc/mdns.allow lists .corp.local, so three labels go to mDNS too.
@@ -694,7 +695,9 @@ def test_server_from_files_without_resolvectl(node):
 def test_nss_fails_before_resolved(node):
     """resolved answers, getent does not: the name service switch is where it fails."""
     run = node(Node(always=True, getent_never=True))
+    assert "systemd-resolved resolves the name: 198.51.100.20" in run.out
     assert "systemd-resolved finds the name but getent does not" in run.out
+    assert "the routing on the node is the cause" not in run.out
     assert run.verdict == "unknown"
 
 
