@@ -29,6 +29,7 @@ from urllib.parse import unquote, urldefrag
 
 from kb.checks.safety import prose_view
 from kb.content import translations
+from kb.core import source
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
 
@@ -47,20 +48,17 @@ _PLACEHOLDER = re.compile(r"^[ \t]*<!--[ \t]*(?P<name>[\w-]+)[ \t]*-->[ \t]*$", 
 _DATA_URL = re.compile(r"https?://[^\s'\"<>()\[\]{}`]+")
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def links(text: str):
     """Yield (line, col, url) for every link and image of a Markdown text (1-based), code excluded."""
-    view = prose_view(text)
+    view = prose_view(source.normalize(text))
+    index = source.LineIndex(view)
     for rx in (_INLINE, _REF_DEF, _AUTOLINK, _HTML_URL):
         for m in rx.finditer(view):
             url = m.group("url")
             start = m.start("url")
             if url.startswith("<") and url.endswith(">"):
                 url, start = url[1:-1], start + 1
-            line, col = _line_col(view, start)
+            line, col = index.line_col(start)
             yield line, col, url
 
 
@@ -109,7 +107,7 @@ def anchors(path: Path) -> frozenset | None:
 
 @lru_cache(maxsize=None)
 def _anchors(path: Path, _mtime: int) -> frozenset | None:
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = source.read_text(path)
     view = prose_view(text)
     ids = set(m.group("id") for m in _EXPLICIT_ID.finditer(view))
     ids |= set(m.group("id") for m in _HTML_ID.finditer(view))
@@ -160,7 +158,7 @@ def _resolve(target_rel: str, lang: str | None, docs: Path) -> Path | None:
 
 def check_file(path: Path, docs: Path = DOCS) -> list[Problem]:
     rel = relpath(path)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = source.read_text(path)  # unreadable files are reported by check-snippets
     lang, page_rel = _language_of(path, docs)
     here = posixpath.dirname(page_rel)
     problems = []
@@ -205,7 +203,7 @@ def check_file(path: Path, docs: Path = DOCS) -> list[Problem]:
 
 def check(docs: Path = DOCS) -> list[Problem]:
     problems = []
-    for path in sorted(docs.rglob("*.md")):
+    for path in source.markdown_files(docs)[0]:
         problems += check_file(path, docs)
     return problems
 
@@ -216,18 +214,19 @@ def external_links(files: list[Path] | None = None) -> dict[str, list[tuple[str,
     """{url: [(path, line, col), ...]} for every http(s) link of the given Markdown and YAML files
     (default: the docs and the data files)."""
     if files is None:
-        files = sorted(DOCS.rglob("*.md")) + sorted(DATA.glob("*.yml"))
+        files = source.markdown_files(DOCS)[0] + sorted(DATA.glob("*.yml"))
     found: dict = {}
     for path in [f for f in files if f.suffix == ".md"]:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = source.read_text(path)
         for line, col, url in links(text):
             if url.startswith(("http://", "https://")):
                 found.setdefault(urldefrag(url)[0], []).append((relpath(path), line, col))
     for path in [f for f in files if f.suffix in (".yml", ".yaml")]:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = source.read_text(path)
+        index = source.LineIndex(text)
         for m in _DATA_URL.finditer(text):
             url = m.group(0).rstrip(".,;:")
-            line, col = _line_col(text, m.start())
+            line, col = index.line_col(m.start())
             found.setdefault(urldefrag(url)[0], []).append((relpath(path), line, col))
     return found
 

@@ -26,6 +26,7 @@ import sys
 from pathlib import Path
 
 from kb.content.glossary import REF
+from kb.core import source
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import ROOT
 
@@ -43,7 +44,7 @@ def yaml_files(root: Path = ROOT) -> list[Path]:
 
 
 def markdown_files(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "docs").rglob("*.md")) + sorted(root.glob("CONTRIBUTING*.md"))
+    return source.markdown_files(root / "docs")[0] + sorted(p for p in root.glob("CONTRIBUTING*.md") if p.is_file())
 
 
 def _expand(paths: list[str], default, suffixes) -> list[Path] | None:
@@ -97,7 +98,9 @@ def lint_markdown(files: list[Path], cache: Path | None = MARKDOWN_CACHE) -> lis
     fresh = {}
     problems = []
     for path in files:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = source.read_text(path)  # unreadable files are reported by check-snippets
+        if not text.strip():
+            continue  # nothing to lint (PyMarkdown refuses an empty string)
         key = _cache_key(text)
         if key in known:
             findings = known[key]

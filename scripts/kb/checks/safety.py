@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.core import yamldoc
+from kb.core import source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DOCS
 from kb.views import mdscan
@@ -275,10 +275,10 @@ def _secret_manifest_problems(fence: mdscan.Fence, rel: str) -> list[Problem]:
 
 def check_markdown_file(path: Path) -> list[Problem]:
     rel = relpath(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [Problem(rel, 1, 1, f"not valid UTF-8: {exc.reason} at byte {exc.start}")]
+    src = source.read(path)
+    if src.problems:
+        return src.problems
+    text = src.text
     return markup_problems(text, rel) + secret_problems(text, rel)
 
 
@@ -309,7 +309,7 @@ def check_data_file(path: Path) -> list[Problem]:
 
 def check(docs: Path = DOCS, data: Path = DATA) -> list[Problem]:
     problems = []
-    for path in sorted(docs.rglob("*.md")):
+    for path in source.markdown_files(docs)[0]:  # kb.core.source: folders and dangling symlinks are skipped
         problems += check_markdown_file(path)
     for path in sorted(data.glob("*.yml")) + sorted(data.glob("*.yaml")):
         problems += check_data_file(path)

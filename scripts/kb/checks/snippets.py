@@ -39,7 +39,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from kb.checks import schemafast
-from kb.core import yamldoc
+from kb.core import source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DOCS, ROOT, kb_setting
 from kb.views import mdscan
@@ -419,20 +419,9 @@ class Page:
 
 
 def decode(data: bytes, rel: str) -> tuple[str, list[Problem]]:
-    """UTF-8 text of a file; a byte that is not UTF-8 is a problem at its line and column."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        start = exc.start
-        before = data[:start]
-        line = before.count(b"\n") + 1
-        line_start = before.rfind(b"\n") + 1
-        col = len(data[line_start:start].decode("utf-8", errors="replace")) + 1
-        bad = data[start:exc.end].hex(" ")
-        text = data.decode("utf-8", errors="replace")
-        return text, [Problem(rel, line, col, f"not valid UTF-8 (byte {bad}): save the file as UTF-8")]
+    """UTF-8 text of a file (kb.core.source.decode); a byte that is not UTF-8 is a problem at its line and column."""
+    text, problems, _ = source.decode(data, rel)
+    return text, problems
 
 
 def scan_page(text: str, rel: str) -> Page:
@@ -520,19 +509,25 @@ def _at(rel: str, f: mdscan.Fence, finding: Finding) -> Problem:
 def check_file(path: Path, version: str | None = None) -> list[Problem]:
     rel = relpath(path)
     STATS.files += 1
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return [Problem(rel, 1, 1, f"cannot read the file: {exc.strerror or exc}")]
-    text, problems = decode(data, rel)
-    return problems + check_text(text, rel, version)
+    src = source.read(Path(path))
+    if src.text is None:
+        return src.problems
+    return src.problems + check_text(src.text, rel, version)
 
 
-def markdown_files(paths) -> list[Path]:
+def markdown_files(paths, problems: list | None = None) -> list[Path]:
+    """The pages under these files / folders; entries named *.md that are not files (folders,
+    dangling symlinks) go to `problems` (kb.core.source.markdown_files)."""
     files: list[Path] = []
     for p in paths:
         p = Path(p)
-        files += sorted(p.rglob("*.md")) if p.is_dir() else [p]
+        if p.is_dir() and not p.name.endswith(".md"):
+            found, bad = source.markdown_files(p)
+            files += found
+            if problems is not None:
+                problems += bad
+        else:
+            files.append(p)
     return files
 
 
@@ -544,7 +539,7 @@ def check_paths(paths=None, version: str | None = None) -> list[Problem]:
     except ConfigError as exc:
         return [_config_problem(str(exc))]
     problems: list[Problem] = []
-    for path in markdown_files(paths or [DOCS]):
+    for path in markdown_files(paths or [DOCS], problems):
         problems += check_file(path, version)
     STATS.seconds += time.perf_counter() - t0
     return sorted(set(problems))

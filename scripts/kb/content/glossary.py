@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from kb.core import datafile
+from kb.core import datafile, source
 from kb.core.problems import Problem, ProblemsError, relpath
 from kb.core.settings import DATA, DOCS, LANGUAGES
 from kb.views import mdscan
@@ -100,8 +100,9 @@ def load(path: Path = GLOSSARY_FILE) -> Glossary:
 
 def references(text: str):
     """Yield (line, col, id, label) for every [[term]] outside code (0-based line and col)."""
-    mask = mdscan.code_mask(text)
-    for n, line in enumerate(text.splitlines()):
+    text = source.normalize(text)
+    mask = mdscan.line_mask(text)
+    for n, line in enumerate(text.split("\n")):
         if mask[n] if n < len(mask) else False:
             continue
         if "[[" not in line:
@@ -116,7 +117,7 @@ def references(text: str):
 def check_files(paths, glossary: Glossary) -> list[Problem]:
     problems = []
     for path in paths:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        text = source.read_text(Path(path))  # unreadable files are reported by check-snippets
         for line, col, tid, _ in references(text):
             if tid not in glossary:
                 problems.append(Problem(relpath(path), line + 1, col + 1, f"unknown glossary term '{tid}'"
@@ -132,7 +133,7 @@ def _did_you_mean(tid: str, glossary: Glossary) -> str:
 
 
 def docs_files(docs: Path = DOCS) -> list[Path]:
-    return sorted(docs.rglob("*.md"))
+    return source.markdown_files(docs)[0]
 
 
 def tooltips(lang: str, glossary: Glossary) -> dict[str, tuple[str, str]]:

@@ -121,7 +121,7 @@ class TableRowRefs(Preprocessor):
                 if "[[" in line and "|" in LABELLED_REF.sub("", line) and LABELLED_REF.search(line)]
         if not rows:
             return lines
-        mask = mdscan.code_mask("\n".join(lines), front_matter=False)
+        mask = mdscan.line_mask("\n".join(lines), front_matter=False)
         out = list(lines)
         for n in rows:
             if n < len(mask) and mask[n]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from kb.content import glossary as kbglossary
 from kb.content import templating
 from kb.content.templating import Markup
-from kb.core import datafile
+from kb.core import datafile, source
 from kb.core.problems import Problem, ProblemsError, relpath
 from kb.core.settings import DATA, DOCS, LANGUAGES
 from kb.views import mdscan
@@ -155,11 +155,11 @@ def placeholders(paths) -> list[tuple[Path, int, int]]:
     """(file, line, col) of every table placeholder outside code, 1-based."""
     found = []
     for path in paths:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        text = source.read_text(Path(path))  # unreadable files are reported by check-snippets
         if PLACEHOLDER not in text:
             continue
-        mask = mdscan.code_mask(text)
-        for n, line in enumerate(text.splitlines()):
+        mask = mdscan.line_mask(text)
+        for n, line in enumerate(text.split("\n")):
             if n < len(mask) and mask[n]:
                 continue
             spans = mdscan.inline_code_spans(line)
@@ -173,7 +173,7 @@ def placeholders(paths) -> list[tuple[Path, int, int]]:
 
 def check(paths=None, path: Path = DATA_FILE, docs: Path = DOCS) -> list[Problem]:
     """The map data plus the pages that show it: every problem at once."""
-    paths = list(paths) if paths is not None else sorted(docs.rglob("*.md"))
+    paths = list(paths) if paths is not None else source.markdown_files(docs)[0]
     if not path.is_file():
         return [Problem(relpath(p), line, col, f"{PLACEHOLDER} needs the data file {relpath(path)}, "
                         "which is missing") for p, line, col in placeholders(paths)]

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from kb.content import templating
 from kb.content.templating import Markup
-from kb.core import datafile, yamldoc
+from kb.core import datafile, source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DEFAULT_LANGUAGE, DOCS, LANGUAGES
 from kb.views import mdscan
@@ -100,7 +100,7 @@ class FrontMatter:
 
 
 def front_matter(text: str) -> FrontMatter:
-    lines = text.splitlines()
+    lines = source.split_lines(text)
     if not lines or lines[0].rstrip() != "---":
         return FrontMatter({}, -1)
     for end in range(1, len(lines)):
@@ -123,8 +123,8 @@ def front_matter(text: str) -> FrontMatter:
 
 def _masked_lines(text: str) -> list[tuple[int, str]]:
     """(0-based line number, line) for every line outside front matter and fenced code."""
-    lines = text.splitlines()
-    mask = mdscan.code_mask(text)
+    lines = source.split_lines(text)
+    mask = mdscan.line_mask(text)
     start = front_matter(text).end + 1
     return [(n, lines[n]) for n in range(start, len(lines)) if not (mask[n] if n < len(mask) else False)]
 
@@ -163,8 +163,8 @@ def _headings(text: str) -> tuple[Heading, ...]:
 
 def page_title(path: Path) -> str:
     try:
-        hs = headings(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        hs = headings(source.read(path).text or "")
+    except OSError:
         hs = []
     first = next((h for h in hs if h.level == 1), None)
     return first.title if first else path.stem.replace("-", " ").capitalize()
@@ -178,9 +178,10 @@ def page_problems(path: Path, text: str) -> list[Problem]:
     problems = [Problem(rel, h.line + 1, h.col + 1,
                         f"heading '{h.title}' has no explicit id: add {{ #some-id }} (the same id in every language)")
                 for h in headings(text) if h.id is None]
-    if not text.lstrip("\ufeff").startswith("---"):
+    lines = source.split_lines(text)
+    if lines and not lines[0].startswith("---"):
         _, eaten = mdscan.page_body(text)
-        if eaten and text.splitlines()[0].strip():
+        if eaten and lines[0].strip():
             problems.append(Problem(rel, 1, 1, "the first lines look like 'key: value' meta-data, which MkDocs "
                                     "removes from the page: start the page with its '# Title { #id }' heading"))
     return problems
@@ -324,8 +325,8 @@ def _yaml_problems(en_rel, es_rel, en_f, es_f, severity) -> list[Problem]:
 def structure_problems(en_path: Path, es_path: Path, severity: str = "error",
                        en_text: str | None = None, es_text: str | None = None) -> list[Problem]:
     """Drift between a page and its translation, reported in the translation."""
-    en_text = en_path.read_text(encoding="utf-8") if en_text is None else en_text
-    es_text = es_path.read_text(encoding="utf-8") if es_text is None else es_text
+    en_text = source.read_text(en_path) if en_text is None else en_text
+    es_text = source.read_text(es_path) if es_text is None else es_text
     en_rel, es_rel = relpath(en_path), relpath(es_path)
     problems = _heading_problems(en_rel, es_rel, headings(en_text), headings(es_text), severity)
     problems += _fence_problems(en_rel, es_rel, mdscan.fences(en_text), mdscan.fences(es_text), severity)
@@ -361,7 +362,7 @@ def load_exemptions(path: Path = EXEMPTIONS_FILE) -> tuple[dict, list[Problem]]:
 
 def _pages(docs: Path, lang: str) -> set[str]:
     root = docs / lang
-    return {p.relative_to(root).as_posix() for p in root.rglob("*.md")} if root.is_dir() else set()
+    return {p.relative_to(root).as_posix() for p in source.markdown_files(root)[0]}
 
 
 def scan(docs: Path = DOCS, exemptions_file: Path = EXEMPTIONS_FILE,
@@ -378,12 +379,9 @@ def scan(docs: Path = DOCS, exemptions_file: Path = EXEMPTIONS_FILE,
 
     def text(path: Path) -> str:
         if path not in texts:
-            raw = path.read_bytes()
-            try:
-                texts[path] = raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                problems.append(Problem(relpath(path), 1, 1, f"not valid UTF-8: {exc.reason} at byte {exc.start}"))
-                texts[path] = raw.decode("utf-8", errors="replace")
+            src = source.read(path)
+            problems.extend(src.problems)
+            texts[path] = src.text or ""
         return texts[path]
 
     for lang in LANGUAGES if page_checks else ():

@@ -21,7 +21,8 @@ configured like the site (``markdown_extensions`` in mkdocs.yml), and the fences
 placeholders survive are the rendered ones. tests/test_mdscan.py compares the result with
 full renders of the corpus and of generated pages.
 
-Lines are numbered as editors count them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line.
+Lines are numbered as editors count them: ``\\r\\n``, ``\\r`` and ``\\n`` end a line (the one rule of
+kb.core.source; ``\\x85``, U+2028, U+2029, ``\\f`` and ``\\v`` do not).
 """
 from __future__ import annotations
 
@@ -864,7 +865,8 @@ def unclosed(text: str, *, front_matter: bool = True) -> list[Fence]:
 
 
 def code_mask(text: str, *, front_matter: bool = True) -> list[bool]:
-    """For each line of ``text.splitlines()``: True when it belongs to a rendered fenced block."""
+    """For each line of ``text.splitlines()``: True when it belongs to a rendered fenced block.
+    (For callers that split with ``str.splitlines()``; the checks use line_mask(), the one line rule.)"""
     plain = text.splitlines()
     mask = [False] * len(plain)
     found = fences(text, front_matter=front_matter)
@@ -890,6 +892,17 @@ def code_mask(text: str, *, front_matter: bool = True) -> list[bool]:
     for n, line in enumerate(text.splitlines(keepends=True)):
         mask[n] = inside[bisect.bisect_right(starts, pos) - 1]
         pos += len(line)
+    return mask
+
+
+def line_mask(text: str, *, front_matter: bool = True) -> list[bool]:
+    """For each line of the text by the project's one line rule (kb.core.source: lines end at
+    ``\\n`` after ``\\r\\n``/``\\r`` are normalised, nowhere else), a BOM not counted: True inside
+    a rendered fenced block. Every check uses this; code_mask() is kept for ``splitlines()`` callers."""
+    n = len(split_lines(text[1:] if text.startswith("\ufeff") else text))
+    mask = [False] * n
+    for f in fences(text, front_matter=front_matter):
+        mask[f.start:min(f.end, n - 1) + 1] = [True] * (min(f.end, n - 1) + 1 - f.start)
     return mask
 
 
