@@ -346,7 +346,9 @@ step() { printf '\n%s\n' "$(msg "$@")"; }
 show() {                                  # a command and its output, indented
     printf '  $ %s\n' "$1"
     if [ -n "$2" ]; then
-        printf '%s\n' "$2" | sed -n '1,60s/^/    | /p'
+        printf '%s\n' "$2" | awk '
+            NR <= 60 { print "    | " $0 }
+            END { if (NR > 60) printf "    | ... (%d more lines)\n", NR - 60 }'
     fi
 }
 

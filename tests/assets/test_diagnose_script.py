@@ -665,6 +665,18 @@ def test_multiple_links(node):
     assert run.verdict == "local-not-routed"
 
 
+def test_kubernetes_node_with_many_links(node):
+    """CNI links (antrea-gw0, veth...) without DNS are passed over; long output is cut with a count."""
+    veths = "".join(f"\nLink {n} (veth{n:04x}a1b)\n    Current Scopes: none\n"
+                    "         Protocols: -DefaultRoute +LLMNR -mDNS -DNSOverTLS DNSSEC=no/unsupported\n"
+                    for n in range(4, 40))
+    run = node(Node(status=STATUS_252 + veths, files="none"))
+    assert "Link eth0: DNS servers: 192.0.2.10 192.0.2.11; domains: (none)" in run.out
+    assert "links have DNS servers" not in run.out
+    assert "more lines)" in run.out
+    assert run.verdict == "local-not-routed"
+
+
 def test_two_links_with_dns_servers(node):
     """The first default-route link is used; --server picks the link that has that server."""
     run = node(Node(status=STATUS_252_TWO_DNS_LINKS, files="none"))
