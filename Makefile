@@ -11,7 +11,7 @@ export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
 .DEFAULT_GOAL := help
-.PHONY: help venv serve build test test-fast test-deps check offline bench requirements clean
+.PHONY: help venv serve build test test-fast test-deps check offline pdf bench requirements clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -37,6 +37,9 @@ build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced
 
 offline: $(STAMP) ## offline bundle dist/<project>-offline-<version>.zip (needs npm; replaced only on success)
 	$(KB) offline
+
+pdf: $(STAMP) ## one PDF per language dist/<project>-<lang>-<version>.pdf (needs chromium; PAPER=letter for US Letter)
+	$(KB) pdf $(if $(PAPER),--paper $(PAPER))
 
 test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite, on every core (what CI runs)
 	$(PY) -m pytest -n auto --dist loadfile

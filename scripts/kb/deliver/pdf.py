@@ -436,8 +436,39 @@ def pdf_date(epoch: int) -> str:
     return time.strftime("D:%Y%m%d%H%M%S+00'00'", time.gmtime(epoch))
 
 
+def _renumber_structure_ids(writer) -> None:
+    """Chromium names structure elements after its DOM node counter (node00000405), which shifts from
+    run to run: number them in tree order instead and rebuild the /IDTree with the new names."""
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject
+
+    tree = writer._root_object.get("/StructTreeRoot")
+    if tree is None:
+        return
+    tree = tree.get_object()
+    names = []
+    stack = [tree.get("/K")]
+    while stack:
+        node = stack.pop()
+        ref = node if isinstance(node, IndirectObject) else None
+        node = node.get_object() if node is not None and hasattr(node, "get_object") else node
+        if isinstance(node, ArrayObject):
+            stack.extend(reversed(node))
+        elif isinstance(node, DictionaryObject) and "/S" in node:
+            if "/ID" in node:
+                node[NameObject("/ID")] = new = ByteStringObject(b"node%08d" % len(names))
+                names.append((new, ref))
+            if "/K" in node:
+                stack.append(node["/K"])
+    if "/IDTree" in tree:
+        flat = ArrayObject()
+        for name, ref in names:
+            if ref is not None:
+                flat += [name, ref]
+        tree[NameObject("/IDTree")] = writer._add_object(DictionaryObject({NameObject("/Names"): flat}))
+
+
 def finish(data: bytes, *, title: str, lang: str, version: str, epoch: int, project: str) -> bytes:
-    """Fixed metadata and /ID: the same input gives the same bytes."""
+    """Fixed metadata, structure ids and /ID: the same input gives the same bytes."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
 
@@ -453,16 +484,17 @@ def finish(data: bytes, *, title: str, lang: str, version: str, epoch: int, proj
     writer._root_object[NameObject("/Lang")] = TextStringObject(lang)
     if "/Metadata" in writer._root_object:  # an XMP packet would carry its own dates
         del writer._root_object["/Metadata"]
-    body = hashlib.md5(_strip_dates(data)).digest()  # Chromium's bytes, less the dates it wrote
-    ident = hashlib.md5(b"\0".join([project.encode(), lang.encode(), version.encode(), body])).digest()
-    writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
+    _renumber_structure_ids(writer)
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
 
+    def written(ident: bytes) -> bytes:
+        writer._ID = ArrayObject([ByteStringObject(ident), ByteStringObject(ident)])
+        buf = io.BytesIO()
+        writer.write(buf)
+        return buf.getvalue()
 
-def _strip_dates(data: bytes) -> bytes:
-    return re.sub(rb"/(CreationDate|ModDate) \(D:[^)]*\)", b"", data)
+    # /ID: a digest of the finished file itself (written once with a zero /ID).
+    return written(hashlib.md5(written(bytes(16))).digest())
 
 
 def make(site: Path, dest: Path, *, langs: list[str] | None = None, paper: str | None = None,
