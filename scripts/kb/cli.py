@@ -19,6 +19,7 @@ COMMANDS = {
     "check-mapping": ("kb.content.mapping", "cli", "validate data/vsphere-to-kubernetes.yml and the pages showing the map"),
     "check-translations": ("kb.content.translations", "cli_check", "twins, outdated translations and structural drift (--strict: outdated fails)"),
     "mark-translated": ("kb.content.translations", "cli_mark", "record that Spanish pages match their English originals now"),
+    "check-terms": ("kb.checks.terms", "cli", "one Spanish voice: rejected variants of data/terminology.yml in pages and data files"),
     "check-safety": ("kb.checks.safety", "cli", "no script, unsafe HTML or URLs, or real-looking secrets in pages and data files"),
     "check-rendered": ("kb.checks.rendered", "cli", "pages and data-file Markdown rendered with the site's settings, held to the safety gate; files under docs/"),
     "check-published": ("kb.checks.published", "cli", "every file under docs/ is a page, an image, the project's CSS/SVG or listed in data/published-files.yml"),

@@ -33,6 +33,7 @@ CHECKS = [
     ("check-glossary", []),      # data/glossary.yml and [[term]] references
     ("check-mapping", []),       # data/vsphere-to-kubernetes.yml and the map page
     ("check-translations", []),  # twins, drift (outdated pages are warnings: --strict to fail)
+    ("check-terms", []),         # one Spanish voice: data/terminology.yml in pages and data files
     ("check-safety", []),        # raw HTML, script URLs, secrets
     ("check-rendered", []),      # pages rendered with the site's Markdown settings, held to the safety gate; files under docs/
     ("check-links", []),         # internal links and anchors
@@ -123,6 +124,12 @@ def _safety(docs: Path, data: Path):
     return safety.check(docs, data)
 
 
+def _terms(docs: Path, data: Path):
+    from kb.checks import terms
+
+    return terms.check(docs, data)
+
+
 def _links(docs: Path, data: Path):
     from kb.checks import links
 
@@ -136,6 +143,7 @@ BUILD_CHECKS = {
     "glossary": (_glossary, "glossary problem"),
     "mapping": (_mapping, "vSphere-to-Kubernetes map problem"),
     "safety": (_safety, "content safety problem"),
+    "terms": (_terms, "terminology problem"),
     "links": (_links, "broken link"),
 }
 
