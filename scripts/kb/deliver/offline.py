@@ -15,6 +15,7 @@
 - The built site is checked for anything loaded from another host before it is packed.
 - Reproducible: the archive's timestamps come from SOURCE_DATE_EPOCH (default: the commit
   time), entries are sorted and their permissions fixed; the same commit gives the same bytes.
+- The PDF of each language (`kb pdf`, scripts/kb/deliver/pdf.py) is in pdf/: Chromium prints them.
 - All or nothing: the previous archive is replaced only when the new one is complete; a
   failed build removes it, so dist/ never holds a bundle that does not match the sources.
 
@@ -156,9 +157,30 @@ def all_files(manifest: Path = MANIFEST) -> dict[str, bytes]:
     return files
 
 
+def shim_script(manifest: Path = MANIFEST) -> str:
+    """The worker shim (iframe-worker) as the offline site carries it: with the one page-dependent
+    part of the script it writes made constant, so that the pages' Content-Security-Policy can
+    allow that script by its hash (kb.deliver.csp)."""
+    from kb.deliver import csp
+
+    for asset in assets(manifest):
+        if asset.name == "iframe-worker" and asset.polyfill:
+            files = asset_files(asset)
+            try:
+                return csp.shim_for_csp(files[asset.polyfill].decode("utf-8"))
+            except ValueError as exc:
+                raise ProblemsError([asset.problem(str(exc))])
+    return ""
+
+
 def install(site_dir: Path, manifest: Path = MANIFEST) -> list[str]:
-    """Copy every pinned asset into a built site; return the site paths written."""
+    """Copy every pinned asset into a built site (the worker shim as shim_script() gives it);
+    return the site paths written."""
     files = all_files(manifest)
+    shim = shim_script(manifest)
+    for asset in assets(manifest):
+        if asset.name == "iframe-worker" and asset.polyfill in files and shim:
+            files[asset.polyfill] = shim.encode("utf-8")
     for dest, content in sorted(files.items()):
         path = Path(site_dir) / dest
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -289,6 +311,10 @@ def bundle(dist: Path, root: Path = ROOT, echo=print) -> Path:
             problems = outside_loads(site)
             if problems:
                 raise ProblemsError(problems)
+            # Both languages' PDFs (kb pdf, printed from this same build) ride along in pdf/.
+            from kb.deliver import pdf
+
+            pdf.make(site, site / "pdf", version=version, epoch=epoch, root=root)
             target = dist / f"{name}.zip"
             part = dist / f".{name}.zip.{os.getpid()}.part"
             try:
@@ -296,9 +322,12 @@ def bundle(dist: Path, root: Path = ROOT, echo=print) -> Path:
                 os.replace(part, target)
             finally:
                 part.unlink(missing_ok=True)
-    except BaseException:
-        for old in archives(dist, project):
-            old.unlink(missing_ok=True)
+    except BaseException as exc:
+        from kb.core import interrupts
+
+        if not interrupts.is_interrupt(exc):  # Ctrl-C / SIGTERM: the previous good zip stays
+            for old in archives(dist, project):
+                old.unlink(missing_ok=True)
         raise
     for old in archives(dist, project):
         if old != target:

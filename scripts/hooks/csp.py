@@ -1,0 +1,38 @@
+"""MkDocs adapter for kb.deliver.csp: a Content-Security-Policy <meta> first in every page's <head>.
+
+Runs after every other post_page change (the gate in scripts/hooks/safety.py included), so the
+hashes are those of the scripts the page really carries. On the offline build, the policy also
+allows the one inline script of the pinned iframe-worker shim (kb.deliver.offline installs the
+shim in the form kb.deliver.csp.shim_for_csp() gives).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import event_priority
+from mkdocs.structure.pages import Page
+
+from kb.deliver import csp, offline
+from kb.engine import mkdocs_adapter as kb
+
+
+@dataclass
+class PolicyState:
+    offline: bool = False  # this build is the offline bundle's (Material's offline plugin enabled)
+
+
+state = PolicyState()
+
+
+def on_config(config: MkDocsConfig) -> None:
+    plugin = config.plugins.get("material/offline") or config.plugins.get("offline")
+    state.offline = bool(plugin and plugin.config.enabled)
+    if state.offline and not csp.SHIM_SCRIPT_HASH:
+        shim = kb.load_or_fail(offline.shim_script, "offline asset problem")
+        csp.set_shim(shim)
+
+
+@event_priority(-100)  # the very last post_page change
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return csp.apply(output, page.content or "", offline=state.offline)
