@@ -52,7 +52,45 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kb: unknown command '{name}'\n\n{usage()}", file=sys.stderr)
         return 2
     module, func, _ = COMMANDS[name]
-    return int(getattr(importlib.import_module(module), func)(rest) or 0)
+    from kb.core import interrupts
+
+    interrupts.install()
+    try:
+        from kb.core.problems import report
+        from kb.core.settings import SettingsError, settings_problems
+
+        problems = settings_problems()  # mkdocs.yml's extra.kb, validated once, before any command
+        if problems:
+            report(problems)
+            print(f"kb {name}: fix the settings in mkdocs.yml first", file=sys.stderr)
+            return 1
+        return int(getattr(importlib.import_module(module), func)(rest) or 0)
+    except (KeyboardInterrupt, interrupts.Terminated) as exc:
+        interrupts.stop_children()
+        print(f"kb {name}: {interrupts.describe(exc)}: stopped; temporary files removed, "
+              "previous output left as it was", file=sys.stderr)
+        return interrupts.exit_code(exc)
+    except SettingsError as exc:
+        report(exc.problems)
+        return 1
+    except SystemExit:
+        raise
+    except Exception:
+        import traceback
+
+        print(f"kb {name}: internal error: this is a bug in kb, not a problem with your input. Please report "
+              f"it (the command and everything below) at {_issues_url()}", file=sys.stderr)
+        traceback.print_exc()
+        return 70
+
+
+def _issues_url() -> str:
+    try:
+        from kb.core.settings import mkdocs_config
+
+        return str(mkdocs_config().get("repo_url") or "").rstrip("/") + "/issues"
+    except Exception:
+        return "the project's issue tracker"
 
 
 if __name__ == "__main__":

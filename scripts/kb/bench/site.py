@@ -131,7 +131,7 @@ SENTENCES = [
     ("The [[kube-scheduler|scheduler]] skips nodes without {memory} MiB of free memory for the new Pod.",
      "El [[kube-scheduler|planificador]] descarta los nodos que no tienen {memory} MiB de memoria libre para el Pod nuevo."),
     ("Think of a [[namespace|namespace]] as a resource pool with its own permissions and quotas.",
-     "Piense en un [[namespace|espacio de nombres]] como un pool de recursos con sus propios permisos y cuotas."),
+     "Piense en un [[namespace|espacio de nombres]] como un grupo de recursos con sus propios permisos y cuotas."),
     ("[[self-healing|Self-healing]] only covers what a [[controller|controller]] can see: a wrong image tag stays wrong.",
      "La [[self-healing|autorreparación]] solo cubre lo que un [[controller|controlador]] puede ver: una etiqueta de imagen equivocada sigue equivocada."),
     ("Keep each change small: edit one field, apply it and watch `kubectl get pods -w` for a minute.",
@@ -931,7 +931,8 @@ def cli(argv: list[str]) -> int:
                     help="instead of the benchmark: build the N-page project once under cProfile and show "
                          "where the time goes (profile saved to PROF, default .bench/build.prof)")
     args = ap.parse_args(argv)
-    _exit_on_sigterm()
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        _exit_on_sigterm()  # run without kb.cli, which already turns SIGTERM into a clean exit 143
     if args.pages < 1 or args.repeat < 1 or args.stock_repeat < 1:
         print("kb bench: --pages, --repeat and --stock-repeat must be at least 1", file=sys.stderr)
         return 2

@@ -52,9 +52,17 @@ def run_one(name: str, args: list[str]) -> tuple[int, str]:
 
     if name not in kb.COMMANDS:
         return 1, f"kb check: '{name}' is not a kb command yet (see COMMANDS in scripts/kb/cli.py)\n"
-    proc = subprocess.run([sys.executable, "-m", "kb", name, *args],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    return proc.returncode, proc.stdout
+    from kb.core import interrupts
+
+    if interrupts.stopping():
+        return 130, ""
+    proc = interrupts.track(subprocess.Popen([sys.executable, "-m", "kb", name, *args],
+                                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+    try:
+        out, _ = proc.communicate()
+    finally:
+        interrupts.untrack(proc)  # an interrupt kills tracked children (kb.core.interrupts)
+    return proc.returncode, out
 
 
 def cli(argv: list[str]) -> int:

@@ -1,15 +1,15 @@
-"""Read the project's settings from mkdocs.yml without importing MkDocs.
+"""Read the project's settings from mkdocs.yml without importing MkDocs: the one settings reader.
 
 MkDocs-specific YAML tags (``!ENV``, ``!!python/name``) are read as plain values,
-so tooling keeps working under another engine.
+so tooling keeps working under another engine. ``extra.kb`` (the project's own settings) is
+validated once against KB_SCHEMA: a wrong type or an unknown setting is a problem at its
+``mkdocs.yml:LINE:COL``, never an AttributeError later (kb.cli checks it before any command).
 """
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
-
-import yaml
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -32,29 +32,81 @@ LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+# extra.kb in mkdocs.yml: every project setting, its type, validated once (SettingsError names
+# mkdocs.yml:LINE:COL). A setting not listed here is an error, with the closest known name.
+KB_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$",
+                    "description": "the project's short name: offline bundle and PDF file names"},
+        "kubernetes_version": {"type": "string", "pattern": "^1\\.[0-9]+$",
+                               "description": "Kubernetes minor version whose schemas validate snippets, quoted: \"1.37\""},
+        "pdf": {"type": "object", "additionalProperties": False, "properties": {
+            "paper": {"type": "string", "enum": ["a4", "letter", "A4", "Letter"]},
+            "leave_out": {"type": "array", "items": {"type": "string"}},
+        }},
+    },
+}
+CONFIG_SCHEMA = {
+    "type": "object",
+    "properties": {"extra": {"type": "object", "properties": {"kb": KB_SCHEMA}}},
+}
 
 
-def _any_tag(loader, suffix, node):
-    if isinstance(node, yaml.ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, yaml.SequenceNode):
-        seq = loader.construct_sequence(node)
-        return seq[-1] if suffix == "!ENV" or suffix == "ENV" else seq
-    return loader.construct_mapping(node)
+class SettingsError(Exception):
+    """mkdocs.yml cannot be read, or extra.kb holds a wrong type or an unknown setting."""
 
-
-_Loader.add_multi_constructor("!", _any_tag)
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _any_tag)
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
 
 
 @lru_cache(maxsize=None)
+def _read(path: Path) -> tuple[dict, tuple]:
+    """(mkdocs.yml's data, problems) through the project's one YAML loader (kb.core.yamldoc)."""
+    from kb.core import source, yamldoc
+    from kb.core.problems import Problem, relpath
+
+    src = source.read(path)
+    if src.text is None or src.problems:
+        return {}, tuple(src.problems)
+    docs, issues = yamldoc.parse(src.text, mkdocs=True)
+    rel = relpath(path)
+    problems = [Problem(rel, i.line + 1, i.col + 1, f"mkdocs.yml: {i.message}") for i in issues]
+    if problems or not docs:
+        return {}, tuple(problems)
+    doc = docs[0]
+    if not isinstance(doc.data, dict):
+        return {}, (Problem(rel, 1, 1, "mkdocs.yml must be a mapping of settings"),)
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(CONFIG_SCHEMA)
+    problems = [Problem(rel, i.line + 1, i.col + 1, i.message.replace("unknown field", "unknown setting"))
+                for i in yamldoc.schema_issues(doc, validator)]
+    return doc.data, tuple(problems)
+
+
 def mkdocs_config(path: Path = ROOT / "mkdocs.yml") -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=_Loader) or {}
+    """mkdocs.yml as data (MkDocs' own tags read as plain values); SettingsError when it cannot be
+    read or its project settings are wrong."""
+    data, problems = _read(Path(path))
+    if problems:
+        raise SettingsError(list(problems))
+    return data
+
+
+mkdocs_config.cache_clear = _read.cache_clear  # callers (tests) clear the reader's cache this way
+
+
+def settings_problems(path: Path = ROOT / "mkdocs.yml") -> list:
+    """Every problem with mkdocs.yml's project settings (validated once per process)."""
+    return list(_read(Path(path))[1])
 
 
 def kb_setting(name: str, default=None):
-    """A project setting from ``extra.kb`` in mkdocs.yml."""
-    return (mkdocs_config().get("extra", {}).get("kb", {}) or {}).get(name, default)
+    """A project setting from ``extra.kb`` in mkdocs.yml (validated against KB_SCHEMA)."""
+    if name not in KB_SCHEMA["properties"]:
+        raise KeyError(f"'{name}' is not a project setting: add it to KB_SCHEMA in {__name__}")
+    kb = (mkdocs_config().get("extra") or {}).get("kb") or {}
+    return kb.get(name, default)

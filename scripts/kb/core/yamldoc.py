@@ -3,10 +3,19 @@
 PyYAML loses positions once data is constructed and accepts duplicate keys silently.
 This module keeps the node tree beside the data, so every problem can point at the
 line of the offending key or value. Used by the snippet checker and by the loaders
-of the data files (glossary, mapping).
+of the data files (glossary, mapping, mkdocs.yml's settings): the project's one YAML loader.
+
+- Positions follow the project's one line rule (kb.core.source): PyYAML's marks also count
+  ``\\x85``, U+2028 and U+2029 as line breaks, so marks are mapped back to ``\\n`` lines.
+- Duplicate keys are compared by the value they resolve to (``true``/``True``, ``0x10``/``16``,
+  ``null``/``~`` are the same key: one of them would be lost).
+- Bounded work: a document whose aliases expand to more than ALIAS_BUDGET nodes beyond the ones
+  written (a "billion laughs"), or that nests deeper than MAX_DEPTH, is an issue at its line, and
+  is not constructed.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -14,6 +23,10 @@ import jsonschema
 import yaml
 
 Path_ = tuple  # a JSON path: tuple of str keys and int indexes
+
+MAX_DEPTH = 100          # nesting levels: far above any manifest or data file, well below Python's stack
+ALIAS_BUDGET = 100_000   # nodes aliases may add to a document beyond the ones written
+_PYYAML_BREAKS = re.compile("[\x85\u2028\u2029\n]")
 
 
 @dataclass
@@ -62,6 +75,37 @@ else:  # pragma: no cover - PyYAML built without libyaml
     _CLoader = None
 
 
+def _env_tag(loader, suffix, node):
+    """mkdocs.yml: ``!ENV [NAME, default]`` reads as its default (the last item), other ``!`` tags plainly."""
+    value = _unknown_tag(loader, suffix, node)
+    if suffix == "ENV" and isinstance(value, list):
+        return value[-1] if value else None
+    return value
+
+
+def _python_name(loader, suffix, node):
+    """mkdocs.yml: ``!!python/name:module.attr`` kept as a name to import: ("python-name", "module.attr")."""
+    return ("python-name", suffix)
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml's YAML: MkDocs' tags read as plain values (no code runs)."""
+
+
+_ConfigLoader.add_multi_constructor("!", _env_tag)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
+_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+if _CLoader is not None:
+    class _CConfigLoader(yaml.CSafeLoader):
+        pass
+
+    _CConfigLoader.add_multi_constructor("!", _env_tag)
+    _CConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", _python_name)
+    _CConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
+else:  # pragma: no cover
+    _CConfigLoader = None
+
+
 class _NotPlain(Exception):
     """The document needs PyYAML's full constructor (merge keys, sets, custom tags, odd keys…)."""
 
@@ -97,11 +141,13 @@ def _plain(root: yaml.Node, loader) -> tuple[Any, list[Issue]]:
             for k, v in node.value:
                 if not isinstance(k, yaml.ScalarNode) or k.tag == _T + "merge":
                     raise _NotPlain
-                if k.value in seen:
-                    dups.append(_duplicate(k, seen[k.value]))
+                key = conv(k)
+                first = seen.get(key)
+                if first is not None:
+                    dups.append(_duplicate(k, first))
                 else:
-                    seen[k.value] = k.start_mark.line
-                out[conv(k)] = conv(v)
+                    seen[key] = k
+                out[key] = conv(v)
             memo[id(node)] = out
             return out
         if tag == _T + "seq":
@@ -128,13 +174,33 @@ def _plain(root: yaml.Node, loader) -> tuple[Any, list[Issue]]:
     return data, sorted(dups, key=lambda i: (i.line, i.col))
 
 
-def _duplicate(key: yaml.Node, first_line: int) -> Issue:
-    above = key.start_mark.line - first_line
+def _duplicate(key: yaml.Node, first: yaml.Node) -> Issue:
+    above = key.start_mark.line - first.start_mark.line
     where = f"{above} line{'s' if above != 1 else ''} above" if above else "on the same line"
-    return Issue(key.start_mark.line, key.start_mark.column, f"duplicate key '{key.value}' (already defined {where})")
+    same = "" if first.value == key.value else f" as '{first.value}', the same key once read"
+    return Issue(key.start_mark.line, key.start_mark.column, f"duplicate key '{key.value}' (already defined {where}{same})")
 
 
-def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
+def _key_value(loader, node: yaml.ScalarNode):
+    """What a scalar key resolves to (hashable), for comparing keys as the data will hold them."""
+    tag = node.tag
+    try:
+        if tag == _T + "null":
+            return None
+        if tag == _T + "bool":
+            return loader.bool_values[node.value.lower()]
+        method = _SCALARS.get(tag)
+        if method is not None:
+            value = getattr(loader, method)(node)
+            hash(value)
+            return value
+    except Exception:
+        pass
+    return node.value if tag == _T + "str" else (tag, node.value)
+
+
+def _duplicate_keys(node: yaml.Node, seen_ids: set, loader=None) -> list[Issue]:
+    loader = loader if loader is not None else _Loader("")
     issues: list[Issue] = []
     stack = [node]
     while stack:
@@ -146,10 +212,11 @@ def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
             keys: dict = {}
             for k, v in n.value:
                 if isinstance(k, yaml.ScalarNode) and k.tag != "tag:yaml.org,2002:merge":
-                    if k.value in keys:
-                        issues.append(_duplicate(k, keys[k.value]))
+                    value = _key_value(loader, k)
+                    if value in keys:
+                        issues.append(_duplicate(k, keys[value]))
                     else:
-                        keys[k.value] = k.start_mark.line
+                        keys[value] = k
                 stack.append(k)
                 stack.append(v)
         elif isinstance(n, yaml.SequenceNode):
@@ -157,7 +224,7 @@ def _duplicate_keys(node: yaml.Node, seen_ids: set) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.line, i.col))
 
 
-def parse(text: str) -> tuple[list[Document], list[Issue]]:
+def parse(text: str, *, mkdocs: bool = False) -> tuple[list[Document], list[Issue]]:
     """Parse every document of a YAML stream.
 
     Returns the documents that parsed, and the issues: syntax errors (at the parser's
@@ -166,15 +233,131 @@ def parse(text: str) -> tuple[list[Document], list[Issue]]:
 
     libyaml decides (when PyYAML has it); when it finds a syntax error, the pure-Python
     parser runs again for its more precise message (it names the offending character).
+    Lines and columns follow the one line rule (``\\r\\n``/``\\r`` are read as ``\\n``).
     """
-    if _CLoader is None:
-        return _parse(text, _Loader)
-    docs, issues = _parse(text, _CLoader)
-    if any(i.syntax for i in issues):
-        slow_docs, slow_issues = _parse(text, _Loader)
-        if any(i.syntax for i in slow_issues):
-            return slow_docs, slow_issues
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    too_deep = _too_deep(text)
+    if too_deep is not None:
+        return [], [too_deep]
+    fast, slow = (_CConfigLoader, _ConfigLoader) if mkdocs else (_CLoader, _Loader)
+    if fast is None:
+        docs, issues = _parse(text, slow)
+    else:
+        docs, issues = _parse(text, fast)
+        if any(i.syntax for i in issues):
+            slow_docs, slow_issues = _parse(text, slow)
+            if any(i.syntax for i in slow_issues):
+                docs, issues = slow_docs, slow_issues
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        _remap(text, docs, issues)
     return docs, issues
+
+
+def _depth_bound(text: str) -> int:
+    """An upper bound of the nesting depth, cheaply: block levels start within a line's leading
+    run of spaces, '-', '?' and ':' (plus one for a mapping in a list item), flow levels need a '['
+    or '{' each."""
+    lead = 0
+    for line in text.split("\n"):
+        n = len(line) - len(line.lstrip(" -?:"))
+        if n > lead:
+            lead = n
+    return lead + 2 + text.count("[") + text.count("{")
+
+
+def _too_deep(text: str) -> Issue | None:
+    """An issue when the text nests deeper than MAX_DEPTH (checked on the event stream, which
+    libyaml produces without recursion, before anything recursive reads it), else None."""
+    if _depth_bound(text) <= MAX_DEPTH:
+        return None
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_CLoader or _Loader):
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = event.start_mark
+                    return _syntax(Issue(m.line, m.column, f"YAML nested more than {MAX_DEPTH} levels deep: "
+                                                           "too deep to read (is a closing bracket missing?)"))
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None  # a syntax error: the parse below reports it
+    return None
+
+
+def _expansion_issue(root: yaml.Node) -> Issue | None:
+    """An issue when aliases make the document larger than the text by more than ALIAS_BUDGET
+    nodes (a "billion laughs"), counted without expanding anything; None otherwise."""
+    size: dict = {}
+    on_path: set = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if isinstance(node, yaml.MappingNode):
+            children = [c for kv in node.value for c in kv]
+        elif isinstance(node, yaml.SequenceNode):
+            children = node.value
+        else:
+            size[nid] = 1
+            continue
+        if not done:
+            if nid in size or nid in on_path:
+                continue
+            on_path.add(nid)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
+            continue
+        on_path.discard(nid)
+        total = 1 + sum(size.get(id(c), 1) for c in children)
+        size[nid] = total
+        if total > len(size) + ALIAS_BUDGET:
+            return Issue(node.start_mark.line, node.start_mark.column,
+                         f"YAML aliases expand this to {total:,} nodes, more than {ALIAS_BUDGET:,} beyond the ones "
+                         "written (a 'billion laughs' document?): write the values out, or use fewer aliases")
+    return None
+
+
+def _remap(text: str, docs: list, issues: list) -> None:
+    """PyYAML counts \\x85, U+2028 and U+2029 as line breaks: map every mark and issue back to
+    \\n-only lines (same character offset, real line and column)."""
+    starts = [0] + [m.end() for m in _PYYAML_BREAKS.finditer(text)]
+    real = [0] + [m.end() for m in re.finditer("\n", text)]
+    import bisect
+
+    def fix(line: int, col: int) -> tuple[int, int]:
+        if line >= len(starts):
+            return line, col
+        offset = starts[line] + col
+        n = bisect.bisect_right(real, offset) - 1
+        return n, offset - real[n]
+
+    seen: set = set()
+    for doc in docs:
+        stack = [doc.node]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            for attr in ("start_mark", "end_mark"):
+                mark = getattr(node, attr)
+                if mark is not None:  # libyaml's marks are read-only: new ones
+                    line, col = fix(mark.line, mark.column)
+                    setattr(node, attr, yaml.error.Mark(mark.name, mark.index, line, col, None, None))
+            if isinstance(node, yaml.MappingNode):
+                stack.extend(c for kv in node.value for c in kv)
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+    done: set = set()
+    for issue in issues + [i for d in docs for i in d.issues]:
+        if id(issue) not in done:
+            done.add(id(issue))
+            issue.line, issue.col = fix(issue.line, issue.col)
 
 
 def _parse(text: str, loader_class) -> tuple[list[Document], list[Issue]]:
@@ -193,6 +376,11 @@ def _parse(text: str, loader_class) -> tuple[list[Document], list[Issue]]:
             if node is None:
                 index += 1
                 continue
+            budget = _expansion_issue(node)
+            if budget is not None:
+                issues.append(budget)
+                index += 1
+                continue
             try:
                 data, dups = _plain(node, loader)  # the common case, without PyYAML's constructor
                 docs.append(Document(data, node, index, dups))
@@ -201,7 +389,7 @@ def _parse(text: str, loader_class) -> tuple[list[Document], list[Issue]]:
                 continue
             except _NotPlain:
                 pass
-            dups = _duplicate_keys(node, set())
+            dups = _duplicate_keys(node, set(), loader)
             try:
                 data = loader.construct_document(node)
             except yaml.MarkedYAMLError as exc:
@@ -227,7 +415,7 @@ def _parse(text: str, loader_class) -> tuple[list[Document], list[Issue]]:
     except (yaml.YAMLError, ValueError) as exc:
         issues.append(_syntax(Issue(0, 0, f"YAML syntax error: {exc}")))
     except RecursionError:
-        issues.append(_syntax(Issue(0, 0, "YAML syntax error: nested too deeply to read")))
+        issues.append(_syntax(Issue(0, 0, f"YAML nested more than {MAX_DEPTH} levels deep: too deep to read")))
     finally:
         loader.dispose()
     return docs, issues

@@ -171,18 +171,6 @@ def _normalize(body: str, tab: int) -> list[str]:
 
 # --------------------------------------------------------------------------- settings
 
-def _config_loader():
-    """mkdocs.yml's YAML: `!!python/name:X` kept as a name to import, other tags as plain values."""
-    from kb.core.yamldoc import _unknown_tag
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: ("python-name", suffix))
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", _unknown_tag)
-    Loader.add_multi_constructor("!", _unknown_tag)
-    return Loader
-
 BUILTIN_EXTENSIONS = ["toc", "tables", "fenced_code"]  # MkDocs always adds these
 # Extensions that only add inline patterns: left out of the parser used to settle fences
 # (pymdownx.emoji alone takes most of a second to load its index).
@@ -225,10 +213,11 @@ def markdown_config(config_file: Path = ROOT / "mkdocs.yml") -> tuple[list, dict
     """(extension names, their configs) as MkDocs passes them to Python-Markdown."""
     if "value" in _configured:
         return _configured["value"]
-    try:
-        with open(config_file, encoding="utf-8") as fh:
-            data = yaml.load(fh, Loader=_config_loader()) or {}
-    except (OSError, yaml.YAMLError):
+    from kb.core.settings import SettingsError, mkdocs_config
+
+    try:  # the one settings reader (kb.core.settings); its problems are reported by kb.cli
+        data = mkdocs_config(config_file)
+    except SettingsError:
         data = {}
     names = list(BUILTIN_EXTENSIONS)
     configs: dict = {}
