@@ -277,7 +277,7 @@ def test_outdated_translation_shows_a_spanish_notice_linking_to_the_english_page
         rows = {r.find("a")["href"]: r.find_all("td")[1].get_text(strip=True)
                 for r in parse(status_page).select("article table tbody tr")}
         assert rows["../../kubernetes/architecture/"] == outdated
-        assert rows["../resources/"] == missing
+        assert rows["../../reference/resources/"] == missing
 
 
 def test_leading_key_value_lines_that_mkdocs_would_eat_are_reported(project):
