@@ -76,6 +76,20 @@ def test_main_publishes_pages_and_attaches_the_offline_archive_to_a_release():
     assert any("gh release create" in s and "dist/*.zip" in s for s in steps(release))
 
 
+def test_main_makes_both_pdfs_with_debian_chromium_and_attaches_them_to_the_release():
+    wf = load("publish.yml")
+    build, release = wf["jobs"]["build"], wf["jobs"]["release"]
+    run = [s.strip() for s in steps(build)]
+    assert "make pdf" in run
+    assert wf["jobs"]["build"]["container"].startswith("python:3.11-bookworm")
+    install = next(i for i, s in enumerate(run) if "apt-get install" in s and "chromium" in s)
+    assert install < run.index("make pdf")
+    upload = next(s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact@"))
+    assert {"dist/*.zip", "dist/*.pdf"} <= set(upload["with"]["path"].split())
+    assert upload["with"]["if-no-files-found"] == "error"
+    assert any("gh release create" in s and "dist/*.pdf" in s for s in steps(release))
+
+
 def test_node_tools_are_pinned_exactly():
     import json
 
