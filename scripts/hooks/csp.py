@@ -8,6 +8,7 @@ shim in the form kb.deliver.csp.shim_for_csp() gives).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
@@ -36,3 +37,16 @@ def on_config(config: MkDocsConfig) -> None:
 @event_priority(-100)  # the very last post_page change
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return csp.apply(output, page.content or "", offline=state.offline)
+
+
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    """The 404 pages are templates, not pages: the same policy (they have no content of their own)."""
+    return csp.apply(output, "", offline=state.offline) if template_name == "404.html" else output
+
+
+@event_priority(-150)  # after scripts/hooks/languages.py has written each language's 404 page
+def on_post_build(config: MkDocsConfig) -> None:
+    for path in Path(config.site_dir).rglob("404.html"):
+        text = path.read_text(encoding="utf-8")
+        if csp.MARK not in text[:4096]:
+            path.write_text(csp.apply(text, "", offline=state.offline), encoding="utf-8")

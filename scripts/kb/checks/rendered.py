@@ -189,7 +189,20 @@ class Locator:
     used: dict = field(default_factory=dict)  # (source, needle) -> offset of the last match used
 
     def find(self, needles: list[str], heading: str | None = None) -> tuple[str, int, int, str]:
-        """(path, line, col, note): note is '' when a needle was found, else how the line was chosen."""
+        """(path, line, col, note): note is '' when a needle was found, else how the line was chosen.
+
+        First a needle, or a word of one (4+ letters or digits), found exactly once in one source;
+        then the needles in order, the k-th report of the same needle at its k-th occurrence."""
+        words = [w for n in needles for w in re.findall(r"[\w.-]{4,}", n or "")]
+        for needle in [*needles, *words]:
+            needle = (needle or "").strip().lower()
+            if len(needle) < 4:
+                continue
+            hits = [(src, src.lower.find(needle)) for src in [self.page, *self.data] if needle in src.lower]
+            if len(hits) == 1 and hits[0][0].lower.count(needle) == 1:
+                src, at = hits[0]
+                line = src.text.count("\n", 0, at)
+                return src.rel, src.line0 + line + 1, at - (src.text.rfind("\n", 0, at) + 1) + 1, ""
         for needle in needles:
             needle = (needle or "").strip().lower()
             if len(needle) < 2:
@@ -315,11 +328,11 @@ def check_content(content: str, where: Locator) -> list[Problem]:
             value = value or ""
             if name_l.startswith("on"):
                 report(node, f"inline event handler {name}= on <{tag}> runs code: not allowed",
-                       [f"{name}=", value, name] + needles_tag)
+                       [value, f"{name}=", name] + needles_tag)
                 continue
             if allowed is not None and name_l not in GLOBAL_ATTRS and name_l not in allowed \
                     and not (CONTENT_DATA_ATTRS and name_l.startswith(("data-", "aria-"))):
-                report(node, f"attribute {name}= on <{tag}> is not allowed in pages", [f"{name}=", value, name] + needles_tag)
+                report(node, f"attribute {name}= on <{tag}> is not allowed in pages", [value, f"{name}=", name] + needles_tag)
                 continue
             if name_l in URL_ATTRS:
                 why = _url_problem(tag_l, name_l, value, content=True)

@@ -71,10 +71,15 @@ def policy(scripts: list[str], styles: list[str], offline: bool = False) -> str:
     ])
 
 
+MARK = '<meta http-equiv="Content-Security-Policy"'
+
+
 def apply(output: str, content: str, offline: bool = False) -> str:
-    """The page with its policy as the first element of <head>."""
+    """The page with its policy as the first element of <head> (once)."""
+    if MARK in output[:4096]:
+        return output
     chrome, _ = rendered.split(output, content)
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy(theme_scripts(chrome), style_attributes(output), offline)}">'
+    meta = f'{MARK} content="{policy(theme_scripts(chrome), style_attributes(output), offline)}">'
     m = _CHARSET.search(output, 0, 4096) or _HEAD.search(output)
     if not m:
         return output

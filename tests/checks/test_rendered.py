@@ -1,0 +1,119 @@
+"""The content-safety gate on the rendered pages (kb.checks.rendered, scripts/hooks/safety.py).
+
+One project copy holds every hostile contribution of tests/hostile.py; it is built once, and
+every problem must be in the one output at its file and line (all problems are reported at once).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import hostile
+from kb.checks import frontmatter, rendered
+from support import build_copy, copy_project, kb
+
+GATE = "rendered-page safety problem"
+
+
+def gate_lines(output: str) -> list[str]:
+    """The lines the gate reported, whichever group heading they came under."""
+    lines, inside = [], False
+    for ln in output.splitlines():
+        if re.match(r"^(ERROR|WARNING|INFO)\b", ln) or re.match(r"^\d+ .* found:$", ln):
+            inside = GATE in ln
+            continue
+        if inside and re.match(r"^[^\s:]+:\d+:\d+: ", ln):
+            lines.append(ln)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def hostile_build(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("hostile") / "project")
+    hostile.plant_all(project)
+    proc = build_copy(project)
+    return project, proc
+
+
+@pytest.mark.slow
+def test_every_hostile_contribution_fails_the_build_at_its_line(hostile_build):
+    project, proc = hostile_build
+    assert proc.returncode != 0
+    found = gate_lines(proc.stdout)
+    assert found, proc.stdout[-3000:]
+    missing, false_alarms = [], []
+    for p in hostile.ALL:
+        line = p.line(project)
+        here = [f for f in found if f.startswith(f"{p.path}:{line}:")]
+        if p.kind == "fails" and not any(p.expect in f for f in here):
+            missing.append(f"{p.path}:{line}: expected '{p.expect}' ({p.marker}); reported there: {here}")
+        if p.kind == "inert" and here:
+            false_alarms.append(f"{p.path}:{line} ({p.marker}) is inert but reported: {here}")
+    for rel, what in hostile.FILE_NAMES.items():
+        if not any(f.startswith(f"{rel}:1:1: ") and what in f for f in found):
+            missing.append(f"{rel}:1:1: expected '{what}'")
+    assert missing == [], "\n".join(missing + ["--- gate output:"] + found)
+    assert false_alarms == [], "\n".join(false_alarms)
+    assert len([p for p in hostile.ALL if p.kind == "fails"]) + len(hostile.FILE_NAMES) >= 50
+
+
+@pytest.mark.slow
+def test_front_matter_problems_are_reported_at_the_key(hostile_build):
+    project, proc = hostile_build
+    text = (project / "docs/es/hostile-title.md").read_text(encoding="utf-8")
+    assert "docs/es/hostile-title.md:2:1: front matter title: '<' is not allowed" in proc.stdout
+    assert text.split("\n")[2].startswith("description:")
+    assert "docs/es/hostile-title.md:3:1: front matter description" in proc.stdout
+
+
+def test_the_clean_site_passes_the_gate(site):
+    """No false alarm: the real site built (the `site` fixture would have failed) and every page has a policy."""
+    pages = [p for p in site.rglob("*.html") if "assets" not in p.parts]
+    assert pages
+    for page in pages:
+        assert '<meta http-equiv="Content-Security-Policy"' in page.read_text(encoding="utf-8")[:4000], page
+
+
+def test_kb_check_rendered_passes_on_the_project_and_names_the_line(tmp_path):
+    from support import ROOT
+
+    assert kb(ROOT, "check-rendered").returncode == 0
+    project = copy_project(tmp_path / "project")
+    page = project / "docs/es/index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n<p>a<!--><img src=x onerror=alert(1)>--></p>\n",
+                    encoding="utf-8")
+    line = page.read_text(encoding="utf-8").count("\n")
+    proc = kb(project, "check-rendered")
+    assert proc.returncode == 1
+    assert f"docs/es/index.md:{line}:29: inline event handler onerror= on <img> runs code" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("html, problem", [
+    ("<p>a<!--><img src=x onerror=alert(1)>--></p>", "onerror="),
+    ("<p><!-- x --!><svg onload=alert(1)></svg>--></p>", "onload="),
+    ("<p><![CDATA[ ]]><img src=x onerror=alert(1)>]]></p>", "onerror="),
+    ("<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>", "onerror="),
+    ("<a title='x", "ends inside"),
+    ("<table><tr><td>x", "unclosed <td>"),
+    ('<a href=" java\tscript:alert(1)">x</a>', "javascript:"),
+    ('<p style="color:red">x</p>', None),
+    ('<td style="text-align: left;">x</td>', None),
+    ('<a href="https://example.org/" title="t">x</a>', None),
+    ('<img src="../assets/x.png" alt="a" loading="lazy">', None),
+])
+def test_content_parsed_as_a_browser_parses_it(html, problem):
+    where = rendered.Locator(rendered.Source("docs/en/x.md", html))
+    found = [str(p) for p in rendered.check_content(html, where)]
+    if problem is None:
+        assert found == []
+    else:
+        assert any(problem in f for f in found), found
+
+
+def test_front_matter_values_are_escaped_before_the_theme_prints_them():
+    meta = frontmatter.escape({"title": "x</title><script>alert(1)</script>", "description": 'a" onload="x',
+                               "hide": ["toc"]})
+    assert "<" not in str(meta["title"]) and '"' not in str(meta["description"])
+    assert meta["hide"] == ["toc"]
+    assert frontmatter.escape({"title": "Plain & simple"})["title"] == "Plain &amp; simple"
