@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from kb.checks import runner
-from support import ROOT, kb
+from support import ROOT, build_copy, kb
 
 PAGE = "docs/es/kubernetes/index.md"
 
@@ -146,3 +148,12 @@ def test_check_build_reports_a_planted_variant(project):
     result = kb(project, "check-build")
     assert result.returncode == 1
     assert f'{PAGE}:{line}:4: use "complemento" instead of "plugin"' in result.stdout
+
+
+@pytest.mark.slow
+def test_a_rejected_variant_fails_the_strict_build_with_file_and_line(project):
+    line = plant(project, "Dos VMs por nodo.\n")
+    proc = build_copy(project)
+    assert proc.returncode != 0
+    assert f'{PAGE}:{line}:5: use "VM" instead of "VMs"' in proc.stdout, proc.stdout[-3000:]
+    assert not (project / "site").exists()
