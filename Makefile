@@ -51,6 +51,7 @@ test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no rep
 test-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "make test needs Debian packages:$$missing (install: sudo apt-get install -y$$missing; .ci/run does it in CI)"; \

@@ -163,7 +163,7 @@ class Document:
     lang: str
     html: str
     entries: list[Entry]
-    problems: list = field(default_factory=list)
+    headings: list = field(default_factory=list)  # text of every heading, for the bookmarks
 
 
 def _text(node) -> str:
@@ -188,9 +188,10 @@ def assemble(site: Path, lang: str, version: str, epoch: int, paper: str) -> Doc
             rel = built_path(site, lang, e.src).relative_to(site).as_posix()
             pages[site_url_path(rel)] = e.anchor
 
-    problems, stylesheets, bodies = [], [], []
+    problems, stylesheets, bodies, headings = [], [], [], []
     for e in nav:
         if not e.is_page:
+            headings.append(e.title)
             bodies.append(f'<section class="kb-part" id="{e.anchor}"><h{e.level} class="kb-part__title">'
                           f'{_escape(e.title)}</h{e.level}></section>')
             continue
@@ -220,6 +221,7 @@ def assemble(site: Path, lang: str, version: str, epoch: int, paper: str) -> Doc
             article.insert(0, BeautifulSoup(f'<h1 id="{e.anchor}">{_escape(e.title)}</h1>', "lxml").h1)
         if e.level > 1:
             _demote(article, e.level - 1)
+        headings += [" ".join(h.get_text(" ", strip=True).split()) for h in article.find_all(re.compile(r"^h[1-6]$"))]
         follows_part = bodies and bodies[-1].startswith('<section class="kb-part"')
         cls = "kb-page kb-page--after-part" if follows_part else "kb-page"
         bodies.append(f'<section class="{cls}" data-src="{e.src}">{article.decode_contents()}</section>')
@@ -281,7 +283,7 @@ def assemble(site: Path, lang: str, version: str, epoch: int, paper: str) -> Doc
 </body>
 </html>
 """
-    return Document(lang, html, nav)
+    return Document(lang, html, nav, headings)
 
 
 def _problem(message: str):
@@ -439,13 +441,16 @@ def pdf_date(epoch: int) -> str:
 def _renumber_structure_ids(writer) -> None:
     """Chromium names structure elements after its DOM node counter (node00000405), which shifts from
     run to run: number them in tree order instead and rebuild the /IDTree with the new names."""
-    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject
+    from pypdf.generic import ArrayObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject, NullObject
 
     tree = writer._root_object.get("/StructTreeRoot")
     if tree is None:
         return
     tree = tree.get_object()
-    names = []
+    def raw(value) -> bytes:
+        return getattr(value, "original_bytes", None) or str(value).encode("latin-1")
+
+    names, renamed, elements = [], {}, []
     stack = [tree.get("/K")]
     while stack:
         node = stack.pop()
@@ -454,12 +459,33 @@ def _renumber_structure_ids(writer) -> None:
         if isinstance(node, ArrayObject):
             stack.extend(reversed(node))
         elif isinstance(node, DictionaryObject) and "/S" in node:
+            elements.append(node)
             if "/ID" in node:
-                node[NameObject("/ID")] = new = ByteStringObject(b"node%08d" % len(names))
+                new = ByteStringObject(b"node%08d" % len(names))
+                renamed[raw(node["/ID"])] = new
+                node[NameObject("/ID")] = new
                 names.append((new, ref))
             if "/K" in node:
                 stack.append(node["/K"])
+    # Table cells name their header cells by id (/A << /O /Table /Headers [...] >>).
+    for node in elements:
+        attrs = node.get("/A")
+        attrs = attrs.get_object() if attrs is not None else None
+        for attr in (attrs if isinstance(attrs, ArrayObject) else [attrs] if attrs is not None else []):
+            attr = attr.get_object()
+            if isinstance(attr, DictionaryObject) and "/Headers" in attr:
+                attr[NameObject("/Headers")] = ArrayObject(renamed.get(raw(h), h) for h in attr["/Headers"])
     if "/IDTree" in tree:
+        # The old tree's nodes become null objects (still numbered, so nothing else moves).
+        old, nodes = [tree.raw_get("/IDTree")], []
+        while old:
+            ref = old.pop()
+            if isinstance(ref, IndirectObject):
+                nodes.append(ref.idnum)
+            kids = ref.get_object().get("/Kids")
+            old += list(kids.get_object()) if kids is not None else []
+        for idnum in nodes:
+            writer._objects[idnum - 1] = NullObject()
         flat = ArrayObject()
         for name, ref in names:
             if ref is not None:
@@ -467,7 +493,28 @@ def _renumber_structure_ids(writer) -> None:
         tree[NameObject("/IDTree")] = writer._add_object(DictionaryObject({NameObject("/Names"): flat}))
 
 
-def finish(data: bytes, *, title: str, lang: str, version: str, epoch: int, project: str) -> bytes:
+def _fix_bookmarks(writer, headings: list[str]) -> None:
+    """Chromium joins the lines of a wrapped heading without a space in its bookmark
+    ("vSphere aKubernetes"): give each bookmark its heading's text."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    texts = {re.sub(r"\s+", "", h): h for h in headings}
+    outlines = writer._root_object.get("/Outlines")
+    stack = [outlines.get_object().get("/First")] if outlines is not None else []
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        item = item.get_object()
+        title = str(item.get("/Title", ""))
+        text = texts.get(re.sub(r"\s+", "", title))
+        if text and text != title:
+            item[NameObject("/Title")] = TextStringObject(text)
+        stack += [item.get("/Next"), item.get("/First")]
+
+
+def finish(data: bytes, *, title: str, lang: str, version: str, epoch: int, project: str,
+           headings: list[str] | None = None) -> bytes:
     """Fixed metadata, structure ids and /ID: the same input gives the same bytes."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import ArrayObject, ByteStringObject, NameObject, TextStringObject
@@ -485,6 +532,7 @@ def finish(data: bytes, *, title: str, lang: str, version: str, epoch: int, proj
     if "/Metadata" in writer._root_object:  # an XMP packet would carry its own dates
         del writer._root_object["/Metadata"]
     _renumber_structure_ids(writer)
+    _fix_bookmarks(writer, headings or [])
     writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
 
     def written(ident: bytes) -> bytes:
@@ -504,7 +552,12 @@ def make(site: Path, dest: Path, *, langs: list[str] | None = None, paper: str |
 
     paper = (paper or (kb_setting("pdf") or {}).get("paper") or "a4").lower()
     if paper not in PAPERS:
-        raise ProblemsError([_problem(f"mkdocs.yml: extra.kb.pdf.paper: '{paper}' is not one of {', '.join(PAPERS)}")])
+        from kb.core.problems import Problem
+
+        lines = (root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+        line = next((i for i, text in enumerate(lines, 1) if re.match(r"\s+paper:", text)), 1)
+        raise ProblemsError([Problem("mkdocs.yml", line, 1,
+                                     f"extra.kb.pdf.paper: '{paper}' is not one of {', '.join(PAPERS)}")])
     if version is None or epoch is None:
         version, epoch = identity(root)
     project = kb_setting("project") or root.name
@@ -518,7 +571,7 @@ def make(site: Path, dest: Path, *, langs: list[str] | None = None, paper: str |
     for doc in docs:
         title = language_settings(doc.lang)["site_name"]
         data = finish(printed[doc.lang], title=title, lang=doc.lang, version=version, epoch=epoch,
-                      project=project)
+                      project=project, headings=doc.headings)
         target = dest / f"{project}-{doc.lang}-{version}.pdf"
         part = dest / f".{target.name}.{os.getpid()}.part"
         try:
