@@ -1,7 +1,7 @@
 """MkDocs adapter for kb.checks.rendered and kb.checks.frontmatter: the content-safety gate on every rendered page.
 
 Every file under docs/ is checked first (kb.checks.published: symlinks, raw HTML, unknown files, SVG, CSS).
-Front-matter values the theme prints are escaped before the theme sees them (on_page_markdown);
+Front-matter values the theme prints are checked here and escaped by scripts/hooks/frontmatter.py;
 the final HTML of every page, both languages and the generated pages, is held to the gate's
 allowlists (on_post_page); every problem of every page fails the build at once (on_post_build),
 as PATH:LINE:COL: MESSAGE at the Markdown line, front-matter key or data-file entry.
@@ -14,7 +14,6 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
-from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from kb.checks import frontmatter, published, rendered
@@ -39,11 +38,6 @@ def on_pre_build(config: MkDocsConfig) -> None:
         root = Path(config.config_file_path).parent
         state.data = rendered.data_sources(root / "data", root)
         state.problems.update(published.check(Path(config.docs_dir), root / "data" / "published-files.yml"))
-
-
-def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    frontmatter.escape(page.meta)
-    return markdown
 
 
 @event_priority(-90)  # after the other hooks' post_page changes; before the CSP (scripts/hooks/csp.py)

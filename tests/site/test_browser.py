@@ -8,62 +8,24 @@ from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from browsing import Recorder, launch, serve
 from kb.content import search
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-SERVER_START = 15  # seconds the local web server may take to answer
 SEARCH_WAIT = 15_000  # ms for search results (the worker builds the index on first use)
 AXE_OPTIONS = {
     "light": {"resultTypes": ["violations"]},
     "dark": {"resultTypes": ["violations"], "runOnly": ["color-contrast", "link-in-text-block"]},
 }
-
-
-@dataclass
-class Recorder:
-    """Requests that leave the site (aborted), failed requests, console and page errors."""
-
-    site: str  # URL prefix of the site
-    outside: list = field(default_factory=list)
-    failed: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
-
-    def route(self, route):
-        url = route.request.url
-        if url.startswith(self.site):
-            route.continue_()
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def attach(self, context):
-        context.route("**/*", self.route)
-        context.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
-        context.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
-        context.on("weberror", lambda e: self.errors.append(f"page error: {e.error}"))
-
-    def clear(self):
-        self.outside.clear(), self.failed.clear(), self.errors.clear()
-
-    def problems(self) -> list[str]:
-        return ([f"outside request: {u}" for u in self.outside] + [f"failed request: {u}" for u in self.failed]
-                + self.errors)
 
 
 @dataclass
@@ -95,12 +57,6 @@ class Target:
         return other if exists else None
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def offline_site(offline_bundle, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("unpacked")
@@ -113,33 +69,14 @@ def offline_site(offline_bundle, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def online_base(site):
     """The online build served by `python -m http.server` on a free 127.0.0.1 port."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-                             "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + SERVER_START
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"http.server did not start on port {port}")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with serve(site) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = launch(pw)
         yield chromium
         chromium.close()
 
