@@ -140,3 +140,36 @@ def test_external_check_is_not_part_of_the_local_gate():
     assert ("check-links", []) in checks.CHECKS
     assert all("--external" not in args for _, args in checks.CHECKS)
     assert "--external" not in (ROOT / "Makefile").read_text(encoding="utf-8")
+
+
+# --- issue 12 ----------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_a_link_inside_an_indented_code_block_is_code_not_a_broken_link(project):
+    plant(project, "Some text.\n\n    [x](nowhere-at-all.md)\n\nMore.\n")
+    proc = kb(project, "check-links")
+    assert "nowhere-at-all.md" not in proc.stdout, proc.stdout
+
+
+@pytest.mark.slow
+def test_a_link_into_the_other_language_folder_is_an_error_at_its_line(project):
+    line = plant(project, "See [es](../../es/index.md).\n", "docs/en/kubernetes/index.md")
+    proc = kb(project, "check-links")
+    assert proc.returncode == 1
+    assert f"docs/en/kubernetes/index.md:{line}:10: link '../../es/index.md' leads into the es/ pages" in proc.stdout
+
+
+@pytest.mark.slow
+def test_a_broken_link_in_a_glossary_definition_is_named_in_the_data_file(project):
+    glossary = project / "data" / "glossary.yml"
+    text = glossary.read_text(encoding="utf-8")
+    marker = "    definition:\n      en: "
+    at = text.index(marker) + len(marker)
+    line = text[:at].count("\n") + 1
+    glossary.write_text(text[:at] + text[at:].replace("\n", " [map](../kubernetes/nowhere.md)\n", 2)
+                        .replace(" [map](../kubernetes/nowhere.md)\n", "\n", 1), encoding="utf-8")
+    proc = kb(project, "check-links")
+    assert proc.returncode == 1
+    hits = [ln for ln in proc.stdout.splitlines() if "nowhere.md" in ln]
+    assert hits and all(h.startswith(f"data/glossary.yml:{line}:") for h in hits), proc.stdout
+    assert "broken link '../kubernetes/nowhere.md'" in hits[0]

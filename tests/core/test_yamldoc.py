@@ -76,3 +76,43 @@ def test_null_is_not_named_as_a_type():
         {"properties": {"replicas": {"type": ["integer", "null"]}}})
     (issue,) = yamldoc.schema_issues(doc, validator)
     assert issue.message == "replicas: 'three' is not of type integer"
+
+
+# --- issue 12: positions by the one line rule, duplicates by value, bounded work -----------------
+
+def test_positions_ignore_the_line_breaks_only_pyyaml_counts():
+    for sep in ("\x85", "\u2028", "\u2029"):
+        docs, issues = yamldoc.parse(f'a: "x{sep}y"\nb: 1\nb: 2\nc: {{d: 3}}\n')
+        assert [(i.line, i.col) for i in issues] == [(2, 0)], sep
+        assert docs[0].mark(("c", "d"), key=True) == (3, 4), sep
+        assert docs[0].mark(("c", "d")) == (3, 7), sep
+
+
+@pytest.mark.parametrize("first,second", [("true", "True"), ("0x10", "16"), ("null", "~"), ("1.0", "1"), ("'a'", "a")])
+def test_duplicate_keys_are_compared_by_the_value_they_resolve_to(first, second):
+    _, issues = yamldoc.parse(f"{first}: 1\n{second}: 2\n")
+    assert len(issues) == 1 and issues[0].line == 1 and "duplicate key" in issues[0].message
+
+
+def test_billion_laughs_is_an_issue_at_its_line_not_unbounded_work():
+    import time
+
+    lol = ["a0: &a0 [lol]"] + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    t0 = time.perf_counter()
+    docs, issues = yamldoc.parse("\n".join(lol) + "\n")
+    assert time.perf_counter() - t0 < 2
+    assert docs == [] and len(issues) == 1 and "aliases expand" in issues[0].message
+    assert 0 < issues[0].line < 10
+
+
+@pytest.mark.parametrize("text", ["[" * 5000 + "]" * 5000, "[" * 100_000 + "]" * 100_000,
+                                  "".join("  " * i + "-\n" for i in range(3000))])
+def test_deep_nesting_is_named_as_such_not_a_recursive_alias_nor_a_crash(text):
+    docs, issues = yamldoc.parse(text)
+    assert docs == [] and len(issues) == 1
+    assert "nested more than" in issues[0].message and "alias" not in issues[0].message
+
+
+def test_crlf_and_bom_do_not_shift_positions():
+    docs, issues = yamldoc.parse("\ufeffa: 1\r\nb: 2\r\nb: 3\r\n")
+    assert [(i.line, i.col) for i in issues] == [(2, 0)]

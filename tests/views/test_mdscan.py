@@ -248,3 +248,43 @@ def test_usual_material_pages_need_no_markdown_parser(monkeypatch):
             "=== \"Tab\"\n\n    1. First step\n       continued.\n    2. Second step:\n\n        ```yaml\n        e: 5\n"
             "        ```\n")
     assert [f.lines for f in mdscan.fences(text)] == [["a: 1"], ["b: 2"], ["ls"], ["c: 3"], ["d: 4"], ["e: 5"]]
+
+
+# --- issue 12: seams between the port and the renderer --------------------------------------------
+
+def _rendered_fences(text: str) -> int:
+    import markdown
+
+    names, configs = mdscan.markdown_config()
+    return markdown.Markdown(extensions=names, extension_configs=configs).convert(text).count("<pre")
+
+
+@pytest.mark.parametrize("text", [
+    "!!! note\n\n    [x]:\n    ```yaml\n    a: 1\n    ```\n",
+    "- item\n\n    [x]:\n    ```yaml\n    a: 1\n    ```\n",
+    '=== "A"\n\n    [x]:\n    ```yaml\n    a: 1\n    ```\n',
+    "> [x]:\n> ```yaml\n> a: 1\n> ```\n",
+])
+def test_an_empty_reference_definition_in_a_container_swallows_the_fence_as_rendered(text):
+    assert _rendered_fences(text) == 0
+    assert mdscan.fences(text) == []
+
+
+def test_indented_code_blocks_come_from_the_renderer():
+    text = ("Some text.\n\n    [x](nowhere.md)\n\nMore.\n\n!!! note\n\n    [y](a.md)\n\n"
+            "        [z](b.md)\n\n- item\n\n    [w](c.md)\n")
+    assert mdscan.indented_code(text) == [2, 10]
+    mask = mdscan.line_mask(text)
+    assert [n for n, m in enumerate(mask) if m] == [2, 10]
+
+
+def test_line_mask_follows_the_one_line_rule():
+    text = "page\x0cbreak\u2028more\n```yaml\na: 1\n```\nafter\n"
+    assert mdscan.line_mask(text) == [False, True, True, True, False]
+
+
+def test_a_page_nested_too_deeply_has_no_views_and_is_named():
+    deep = "".join("    " * i + "- x\n" for i in range(300)) + "    " * 300 + "```yaml\n" + "    " * 300 + "a: 1\n"
+    assert mdscan.too_deep(deep)[0] > mdscan.MAX_NESTING
+    assert mdscan.fences(deep) == [] and mdscan.indented_code(deep) == []
+    assert mdscan.too_deep("- a\n    - b\n") is None

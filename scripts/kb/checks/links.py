@@ -158,7 +158,10 @@ def _resolve(target_rel: str, lang: str | None, docs: Path) -> Path | None:
 
 def check_file(path: Path, docs: Path = DOCS) -> list[Problem]:
     rel = relpath(path)
-    text = source.read_text(path)  # unreadable files are reported by check-snippets
+    if _override is not None and _override[0] == path:
+        text = _override[1]
+    else:
+        text = source.read_text(path)  # unreadable files are reported by check-snippets
     lang, page_rel = _language_of(path, docs)
     here = posixpath.dirname(page_rel)
     problems = []
@@ -178,6 +181,13 @@ def check_file(path: Path, docs: Path = DOCS) -> list[Problem]:
             if joined.startswith("../") or joined == "..":
                 # leaves the language folder: shared files under docs/ (assets)
                 joined = posixpath.normpath(posixpath.join(posixpath.dirname(path.relative_to(docs).as_posix()), target))
+                other = joined.partition("/")[0]
+                if lang and other in LANGUAGES:
+                    # each language is built on its own: the other language's pages are not part of it
+                    problems.append(Problem(rel, line, col, f"link '{url}' leads into the {other}/ pages, which "
+                                            f"the {lang} build does not have (the build fails on it): link this "
+                                            "language's page, the language switcher leads to the other"))
+                    continue
                 dest = docs / joined if not joined.startswith("..") and (docs / joined).is_file() else None
             else:
                 dest = _resolve(joined, lang, docs)
@@ -205,7 +215,52 @@ def check(docs: Path = DOCS) -> list[Problem]:
     problems = []
     for path in source.markdown_files(docs)[0]:
         problems += check_file(path, docs)
+    return problems + glossary_problems(docs)
+
+
+def glossary_problems(docs: Path = DOCS) -> list[Problem]:
+    """Links in glossary definitions (data/glossary.yml), which the glossary page shows: checked as
+    links of docs/<lang>/reference/glossary.md, reported at the definition's line in the data file."""
+    from kb.content import glossary
+    from kb.core import yamldoc
+
+    src = source.read(glossary.GLOSSARY_FILE)
+    if not src.text or src.problems:
+        return []  # check-glossary reports an unreadable glossary
+    docs_, issues = yamldoc.parse(src.text)
+    if not docs_ or not isinstance(docs_[0].data, dict) or not isinstance(docs_[0].data.get("terms"), list):
+        return []
+    doc = docs_[0]
+    rel = relpath(glossary.GLOSSARY_FILE)
+    problems = []
+    for i, entry in enumerate(doc.data["terms"]):
+        definition = entry.get("definition") if isinstance(entry, dict) else None
+        if not isinstance(definition, dict):
+            continue
+        for lang in LANGUAGES:
+            text = definition.get(lang)
+            if not isinstance(text, str) or "](" not in text and "]:" not in text and "href" not in text:
+                continue
+            page = docs / lang / glossary.GLOSSARY_PAGE
+            line0, col0 = doc.mark(("terms", i, "definition", lang))
+            for p in _page_links(page, text, docs):
+                where = "" if p.line == 1 else f" (line {p.line} of the definition)"
+                problems.append(Problem(rel, line0 + 1, col0 + 1, f"definition.{lang} of '{entry.get('id')}': "
+                                        f"{p.message}{where}"))
     return problems
+
+
+def _page_links(page: Path, text: str, docs: Path) -> list[Problem]:
+    """Problems of the links in Markdown `text` as if written on `page`."""
+    global _override
+    _override = (page, text)
+    try:
+        return check_file(page, docs)
+    finally:
+        _override = None
+
+
+_override = None  # (page, text): check_file reads this text for that page (glossary definitions)
 
 
 # --- external links ------------------------------------------------------------------------------

@@ -88,11 +88,53 @@ def _cache_key(text: str) -> str:
     return h.hexdigest()
 
 
+MAX_LINES = 25_000  # PyMarkdown reads ~1,500 lines a second at best: longer pages are refused, by name
+
+
+class _QuietList(list):
+    """A list whose text form is short. PyMarkdown (0.9.41) logs its whole token document at debug
+    level on every line it parses (``f"self.token_document = {...}"`` in
+    ParserState.mark_start_information: the f-string is formatted even with logging off), which makes
+    every page quadratic: 2,000 fences took minutes. The findings do not change (tested)."""
+
+    def __repr__(self) -> str:
+        return f"[{len(self)} tokens]"
+
+    __str__ = __repr__
+
+
+class _QuietDocument:
+    """Data descriptor for TokenizedMarkdown's private token list: every list assigned becomes a _QuietList."""
+
+    name = "_TokenizedMarkdown__tokenized_document"
+
+    def __get__(self, obj, objtype=None):
+        if obj is None:
+            return self
+        try:
+            return obj.__dict__["_kb_quiet_document"]
+        except KeyError:
+            raise AttributeError(self.name) from None
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__["_kb_quiet_document"] = value if isinstance(value, _QuietList) else _QuietList(value)
+
+
+def quiet_pymarkdown() -> None:
+    """Install _QuietDocument on PyMarkdown's TokenizedMarkdown (idempotent)."""
+    from pymarkdown.general.tokenized_markdown import TokenizedMarkdown
+
+    if not isinstance(TokenizedMarkdown.__dict__.get(_QuietDocument.name), _QuietDocument):
+        setattr(TokenizedMarkdown, _QuietDocument.name, _QuietDocument())
+
+
 def lint_markdown(files: list[Path], cache: Path | None = MARKDOWN_CACHE) -> list[Problem]:
     """PyMarkdown on each file. Findings are cached per file content (PyMarkdown costs ~1.5 ms a line):
-    `make check` and pre-commit only re-read the pages that changed."""
+    `make check` and pre-commit only re-read the pages that changed. Pages longer than MAX_LINES
+    are one problem each instead of minutes of work."""
     from pymarkdown.api import PyMarkdownApi, PyMarkdownApiException
 
+    quiet_pymarkdown()
     api = None
     known = _load_cache(cache)
     fresh = {}
@@ -101,6 +143,11 @@ def lint_markdown(files: list[Path], cache: Path | None = MARKDOWN_CACHE) -> lis
         text = source.read_text(path)  # unreadable files are reported by check-snippets
         if not text.strip():
             continue  # nothing to lint (PyMarkdown refuses an empty string)
+        lines = text.count("\n") + 1
+        if lines > MAX_LINES:
+            problems.append(Problem(relpath(path), 1, 1, f"{lines:,} lines: longer than the Markdown style linter "
+                                    f"reads in reasonable time ({MAX_LINES:,}); split the page"))
+            continue
         key = _cache_key(text)
         if key in known:
             findings = known[key]

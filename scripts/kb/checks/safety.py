@@ -137,8 +137,8 @@ def prose_view(text: str, *, page: bool = True) -> str:
     """The text with fenced code, inline code and, for a page, its front matter or meta-data
     blanked: what is left is prose, links and raw HTML, at their own lines and columns.
     (Also what scripts/kb/checks/links.py reads links from.)"""
-    lines = text.split("\n")
-    mask = mdscan.code_mask(text, front_matter=page)
+    lines = source.normalize(text).split("\n")  # the one line rule (kb.core.source)
+    mask = mdscan.line_mask(text, front_matter=page)  # fenced and indented code, from the renderer
     skip = mdscan.page_body(text)[1] if page else 0
     out = []
     for n, line in enumerate(lines):

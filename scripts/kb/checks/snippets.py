@@ -427,6 +427,12 @@ def decode(data: bytes, rel: str) -> tuple[str, list[Problem]]:
 def scan_page(text: str, rel: str) -> Page:
     """The YAML blocks of a page and the problems with its snippet directives."""
     page = Page(rel)
+    deep = mdscan.too_deep(text)
+    if deep:  # no views for such a page: the renderer cannot read it (the build would crash)
+        page.problems.append(Problem(rel, deep[1] + 1, 1, f"nested {deep[0]} levels deep (lists, quotes or "
+                                     f"containers): more than the Markdown renderer can read ({mdscan.MAX_NESTING}); "
+                                     "flatten it"))
+        return page
     lines = mdscan.split_lines(text[1:] if text.startswith("\ufeff") else text)
     found = mdscan.fences(text)
     openings = {f.start: f for f in found}

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.core import datafile, yamldoc
+from kb.core import datafile, source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DOCS
 from kb.views import mdscan
@@ -198,7 +198,7 @@ def _position(starts: list[int], offset: int) -> tuple[int, int]:
 
 
 def check_markdown(path: Path, rules: list[Rule]) -> list[Problem]:
-    text = path.read_text(encoding="utf-8")
+    text = source.read_text(path)  # kb.core.source: unreadable files are reported by check-snippets
     prose = markdown_prose(text)
     starts = _line_starts(prose)
     rel = relpath(path)
@@ -228,7 +228,7 @@ def _source_prose(segment: str) -> str:
 
 
 def check_data(path: Path, rules_by_language: dict[str, list[Rule]]) -> list[Problem]:
-    text = path.read_text(encoding="utf-8")
+    text = source.read_text(path)
     docs, issues = yamldoc.parse(text)
     if issues:  # the data file's own check reports it
         return []
@@ -261,7 +261,7 @@ def check(docs: Path = DOCS, data: Path = DATA) -> list[Problem]:
     for rule in rules:
         by_language.setdefault(rule.language, []).append(rule)
     for language, language_rules in by_language.items():
-        for page in sorted((docs / language).rglob("*.md")):
+        for page in source.markdown_files(docs / language)[0]:
             problems += check_markdown(page, language_rules)
     for path in data_files(data):
         problems += check_data(path, by_language)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 
-from kb.core import yamldoc
+from kb.core import source, yamldoc
 from kb.core.problems import Problem, relpath
 from kb.core.settings import DATA
 
@@ -28,13 +28,12 @@ def validator(schema_name: str) -> jsonschema.protocols.Validator:
 def load(path: Path, schema_name: str) -> tuple[object, yamldoc.Document | None, list[Problem]]:
     """(data, document, problems). data is None when the file cannot be used at all."""
     rel = relpath(path)
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink() and not path.is_dir():
         return None, None, [Problem(rel, 1, 1, "data file is missing")]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, None, [Problem(rel, 1, 1, f"not valid UTF-8: {exc.reason} at byte {exc.start}")]
-    docs, issues = yamldoc.parse(text)
+    src = source.read(path)  # encodings, folders, dangling symlinks: named at their line
+    if src.text is None or src.problems:
+        return None, None, src.problems
+    docs, issues = yamldoc.parse(src.text)
     problems = [Problem(rel, i.line + 1, i.col + 1, i.message) for i in issues]
     if problems:
         return None, None, problems

@@ -166,3 +166,33 @@ def markdown_files(folder: Path) -> tuple[list[Path], list[Problem]]:
                 files.append(path)
         dirnames[:] = [d for d in dirnames if not d.endswith(".md") and not (base / d).is_symlink()]
     return sorted(files), sorted(problems)
+
+
+def explain_crash(log: str, root: Path) -> str:
+    """A build log whose traceback comes from bad input (a page that is not UTF-8, or nested too
+    deeply for the Markdown parser), with the traceback replaced by PATH:LINE:COL lines naming it.
+    Other logs come back unchanged (a genuine bug keeps its traceback)."""
+    if "Traceback (most recent call last)" not in log:
+        return log
+    last = [ln for ln in log.splitlines() if ln and not ln.startswith(" ")]
+    crash = next((ln for ln in reversed(last) if ln.startswith(("UnicodeDecodeError", "RecursionError"))), None)
+    if crash is None:
+        return log
+    from kb.views import mdscan
+
+    files, problems = markdown_files(root / "docs")
+    for path in files:
+        src = read(path)
+        problems += src.problems
+        deep = mdscan.too_deep(src.text or "")
+        if deep:
+            problems.append(Problem(relpath(path), deep[1] + 1, 1, f"nested {deep[0]} levels deep (lists, quotes or "
+                                    f"containers): more than the Markdown renderer can read ({mdscan.MAX_NESTING})"))
+    if not problems:
+        return log
+    lines = log.splitlines()
+    start = next(i for i, ln in enumerate(lines) if "Traceback (most recent call last)" in ln)
+    end = next((i for i, ln in enumerate(lines) if ln == crash and i > start), len(lines) - 1)
+    named = [str(p) for p in sorted(problems)]
+    return "\n".join(lines[:start] + [f"ERROR   -  the build stopped on bad input ({crash.split(':')[0]}):"]
+                     + named + lines[end + 1:]) + "\n"

@@ -54,6 +54,10 @@ def build(site_dir: Path, *, config: Path = ROOT / "mkdocs.yml", offline: bool =
         proc = subprocess.run(cmd, cwd=config.parent, env=mkdocs_env(offline, extra),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         log = proc.stdout
+        if proc.returncode != 0:  # a traceback caused by bad input becomes PATH:LINE:COL lines
+            from kb.core.source import explain_crash
+
+            log = explain_crash(log, config.parent)
         if echo:
             sys.stdout.write(log)
         warnings = [ln for ln in log.splitlines() if ln.startswith(("WARNING", "ERROR"))]

@@ -420,7 +420,9 @@ def _give_up(cand: _Cand, line: int, broken: list[_Cand]) -> None:
 
 # --------------------------------------------------------------------------- when the block parser may undo a fence
 
-_DEF_EMPTY = re.compile(r"^(?:[ ]{0,3}\[[^\[\]]*\]|\*\[[^\\]*?\][ ]?):[ ]*$")
+# A reference / abbreviation definition without a value takes the next line as its value: at any
+# indentation and quote depth (inside an admonition, list item or tab its line is indented).
+_DEF_EMPTY = re.compile(r"^[ >]*(?:\[[^\[\]]*\]|\*\[[^\\]*?\][ ]?):[ ]*$")
 _LEAD = re.compile(r"^[ >]*")
 _HTML_START = re.compile(r"^[ ]{0,3}<(?:[A-Za-z!?/])")
 _SINGLE_COMMENT = re.compile(r"^[ ]{0,3}<!--.*?-->[ ]*$")
@@ -621,7 +623,7 @@ def _regions(lines: list[str], idle: list[bool], in_cand: list[bool], cands: lis
     depend on the blocks before it; raw HTML (which may span blank lines) disables the cut.
     """
     n = len(lines)
-    if html is _UNKNOWN:
+    if html is not None:  # raw HTML may span blank lines and the cuts between regions: the whole page
         return [(0, n)]
     in_html = html if isinstance(html, list) else [False] * n
     spans = []
@@ -748,7 +750,7 @@ def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
         body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
         if body.startswith("\ufeff"):
             body = body[1:]
-    if not body.strip() or ("```" not in body and "~~~" not in body):
+    if not body.strip() or ("```" not in body and "~~~" not in body) or too_deep(body):
         return (), ()
     lines = _normalize(body, st.tab)
     cands, idle, broken = _scan(lines, st)
@@ -887,12 +889,107 @@ def code_mask(text: str, *, front_matter: bool = True) -> list[bool]:
 def line_mask(text: str, *, front_matter: bool = True) -> list[bool]:
     """For each line of the text by the project's one line rule (kb.core.source: lines end at
     ``\\n`` after ``\\r\\n``/``\\r`` are normalised, nowhere else), a BOM not counted: True inside
-    a rendered fenced block. Every check uses this; code_mask() is kept for ``splitlines()`` callers."""
-    n = len(split_lines(text[1:] if text.startswith("\ufeff") else text))
+    a rendered fenced block or an indented code block (as the renderer decides: indented_code()).
+    Every check uses this; code_mask() is kept for ``splitlines()`` callers."""
+    from kb.core import source
+
+    n = len(source.split_lines(text))
     mask = [False] * n
     for f in fences(text, front_matter=front_matter):
         mask[f.start:min(f.end, n - 1) + 1] = [True] * (min(f.end, n - 1) + 1 - f.start)
+    for k in indented_code(text, front_matter=front_matter):
+        if k < n:
+            mask[k] = True
     return mask
+
+
+_DEEP_LEAD = re.compile(r"^[ \t>]{101}", re.M)
+MAX_NESTING = 100  # container levels (_DEEP_LEAD: more leading characters than this); Python-Markdown's recursive block parser fails at about 250 under MkDocs
+
+
+def too_deep(text: str) -> tuple[int, int] | None:
+    """(depth, 0-based line) when the page nests containers (lists, quotes, admonitions…) deeper than
+    MAX_NESTING, else None. Such a page has no views (no fences, no code lines): check-snippets
+    reports it, and the build names it instead of crashing with a RecursionError."""
+    if _DEEP_LEAD.search(text) is None:
+        return None  # provably shallow: a level takes at least one character of a line's lead
+    depth, line = nesting(text)
+    return (depth, line) if depth > MAX_NESTING else None
+
+
+def nesting(text: str) -> tuple[int, int]:
+    """(deepest container level, 0-based line): a level per 4 columns of indentation or '>'."""
+    best, where = 0, 0
+    for n, line in enumerate(split_lines(text)):
+        lead = line[: len(line) - len(line.lstrip(" \t>"))]
+        if not lead:
+            continue
+        level = lead.count(">") + len(lead.replace(">", "").expandtabs(4)) // 4
+        if level > best:
+            best, where = level, n
+    return best, where
+
+
+_CODE_TOKEN = re.compile(" kbzq([0-9]+)qzbk")
+_NOT_TOKENIZED = re.compile(r"^(?:[*+-]|\d+[.)]|#|!!!|\?\?\?|===|\||<|\[[^\]]*\]:|\*\[|[-*_=~`]{3})")
+
+
+@lru_cache(maxsize=4096)
+def _indented_cached(text: str, front_matter: bool) -> tuple[int, ...]:
+    if front_matter:
+        body, offset = page_body(text)
+    else:
+        body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
+        if body.startswith("\ufeff"):
+            body = body[1:]
+    if "    " not in body and "\t" not in body:
+        return ()  # no line is indented 4 columns: no indented code block (conservative prefilter)
+    if too_deep(body):
+        return ()
+    st = _settings()
+    lines = _normalize(body, st.tab)
+    cands, _, _ = _scan(lines, st)
+    in_fence = [False] * len(lines)
+    for c in cands:
+        in_fence[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
+    marked = []
+    out = list(lines)
+    for i, line in enumerate(lines):
+        rest = line.lstrip(" >")
+        if (len(line) - len(rest) >= 4 and rest and not in_fence[i]
+                and not _NOT_TOKENIZED.match(rest)):
+            out[i] = line + f" kbzq{i}qzbk"
+            marked.append(i)
+    if not marked:
+        return ()
+    md, pre, ext, records = _engine()
+    md.reset()
+    try:
+        work = list(out)
+        for prep in md.preprocessors:
+            work = prep.run(work)
+        root = md.parser.parseDocument(work).getroot()
+    except RecursionError:  # too_deep() keeps such pages away; never crash a check on one anyway
+        md.reset()
+        return ()
+    elements = [root] + [raw for raw in md.htmlStash.rawHtmlBlocks if hasattr(raw, "iter")]
+    found = set()
+    for top in elements:
+        for el in top.iter("pre"):
+            for chunk in el.itertext():
+                found.update(int(m.group(1)) for m in _CODE_TOKEN.finditer(chunk))
+    md.reset()
+    return tuple(sorted(i + offset for i in found))
+
+
+def indented_code(text: str, *, front_matter: bool = True) -> list[int]:
+    """0-based lines of the text that the renderer puts in an indented code block.
+
+    Decided by Python-Markdown itself (the site's configuration): every line indented 4+ columns
+    outside fences that does not open a block gets a marker at its end, the page goes through the
+    real preprocessors and block parser, and the markers found inside ``<pre>`` are code lines.
+    Nothing for a page nested deeper than MAX_NESTING (too_deep())."""
+    return list(_indented_cached(text, front_matter))
 
 
 # Python-Markdown's BACKTICK_RE: a run of backticks, then the shortest text up to the same run.

@@ -1,0 +1,40 @@
+"""kb lint-markdown: bounded work on long pages (issue 12)."""
+from __future__ import annotations
+
+from kb.checks import lint
+from support import ROOT
+
+
+def _findings(text: str) -> list:
+    from pymarkdown.api import PyMarkdownApi
+
+    api = PyMarkdownApi().configuration_file_path(str(lint.PYMARKDOWN_CONFIG))
+    return [(f.line_number, f.column_number, f.rule_id, f.extra_error_information)
+            for f in api.scan_string(text).scan_failures]
+
+
+def test_the_quiet_token_list_changes_no_finding():
+    from pymarkdown.general.tokenized_markdown import TokenizedMarkdown
+
+    fences = "".join(f"Step {i}.\n\n```yaml\na: {i}\n```\n\n" for i in range(40))
+    pages = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))[:8]]
+    pages += ["# T { #t }\n\n" + fences, "# A\n\n# A\n\n  - x\n* y\n\n\n"]
+    installed = TokenizedMarkdown.__dict__.get(lint._QuietDocument.name)
+    if installed is not None:
+        delattr(TokenizedMarkdown, lint._QuietDocument.name)
+    try:
+        plain = [_findings(t) for t in pages]
+        lint.quiet_pymarkdown()
+        quiet = [_findings(t) for t in pages]
+    finally:
+        if installed is None:
+            delattr(TokenizedMarkdown, lint._QuietDocument.name)
+    assert plain == quiet and any(plain)
+
+
+def test_a_page_longer_than_the_linter_reads_is_one_problem(tmp_path):
+    page = tmp_path / "big.md"
+    page.write_text("# Big { #big }\n\n" + "Some prose line.\n" * (lint.MAX_LINES + 10), encoding="utf-8")
+    problems = lint.lint_markdown([page], cache=None)
+    assert len(problems) == 1 and (problems[0].line, problems[0].col) == (1, 1)
+    assert "split the page" in problems[0].message
