@@ -99,3 +99,18 @@ def test_node_tools_are_pinned_exactly():
         assert version[0].isdigit(), f"{name}: pin an exact version, not {version}"
         assert lock["packages"][f"node_modules/{name}"]["version"] == version
     assert "node_modules/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_checkouts_leave_no_credential_and_only_the_site_is_published():
+    """Issue 11: nothing the build runs can read the checkout's token; Pages gets site/ and nothing else."""
+    for name in ("publish.yml", "pr.yml"):
+        for job in load(name)["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step.get("with", {}).get("persist-credentials") is False, (name, step)
+    build = load("publish.yml")["jobs"]["build"]
+    pages = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-pages-artifact@")]
+    assert [s["with"]["path"] for s in pages] == ["site"]
+    uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    paths = [line.strip() for s in uploads for line in s["with"]["path"].splitlines() if line.strip()]
+    assert paths and all(p.startswith("dist/") for p in paths), paths  # the built archives (zip, PDFs) only
