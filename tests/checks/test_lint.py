@@ -38,3 +38,11 @@ def test_a_page_longer_than_the_linter_reads_is_one_problem(tmp_path):
     problems = lint.lint_markdown([page], cache=None)
     assert len(problems) == 1 and (problems[0].line, problems[0].col) == (1, 1)
     assert "split the page" in problems[0].message
+
+
+def test_snippet_directive_may_sit_right_above_its_fence_but_other_text_may_not(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Title { #title }\n\nText.\n\n<!-- snippet: schema netplan -->\n```yaml\nnetwork:\n  version: 2\n```\n\n"
+                    "Other text.\n```yaml\na: 1\n```\n", encoding="utf-8")
+    found = lint.lint_markdown([page], cache=None)
+    assert [(p.line, p.message.split()[0]) for p in found] == [(12, "MD031")], found

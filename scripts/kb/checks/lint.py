@@ -21,6 +21,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,7 @@ from kb.core.settings import ROOT
 YAMLLINT_CONFIG = ROOT / ".yamllint.yml"
 PYMARKDOWN_CONFIG = ROOT / ".pymarkdown.json"
 MARKDOWN_CACHE = ROOT / ".cache" / "lint-markdown.json"  # .cache/ is git-ignored
-_CACHE_VERSION = "1"  # bump when _readable() or the message format changes
+_CACHE_VERSION = "2"  # bump when _readable() or the message format changes
 
 
 def yaml_files(root: Path = ROOT) -> list[Path]:
@@ -76,6 +77,16 @@ def lint_yaml(files: list[Path]) -> list[Problem]:
 def _readable(text: str) -> str:
     """Glossary references with a label: keep positions, hide the '|' from the table parser."""
     return REF.sub(lambda m: m.group(0).replace("|", "/"), text)
+
+
+_DIRECTIVE = re.compile(r"^[ \t]*<!--[ \t]*snippet:.*-->[ \t]*$")
+
+
+def _after_snippet_directive(lines: list[str], line: int) -> bool:
+    """Line `line` (1-based) opens a fence right below a `<!-- snippet: ... -->` directive. The snippet
+    checker reads the directive only on the line before the fence, so MD031's blank line cannot be there."""
+    return 2 <= line <= len(lines) and bool(_DIRECTIVE.match(lines[line - 2])) \
+        and lines[line - 1].lstrip().startswith(("```", "~~~"))
 
 
 def _cache_key(text: str) -> str:
@@ -159,7 +170,10 @@ def lint_markdown(files: list[Path], cache: Path | None = MARKDOWN_CACHE) -> lis
                 problems.append(Problem(relpath(path), 1, 1, f"PyMarkdown could not read the page: {exc}"))
                 continue
             findings = []
+            page_lines = text.split("\n")
             for f in result.scan_failures:
+                if f.rule_id == "MD031" and _after_snippet_directive(page_lines, f.line_number):
+                    continue  # the directive must sit right above its fence (kb.checks.snippets)
                 extra = (f.extra_error_information or "").strip()
                 findings.append((f.line_number, f.column_number, f"{f.rule_id} {f.rule_name.split(',')[0]}: "
                                  f"{f.rule_description}" + (f" {extra}" if extra else "")))
