@@ -71,7 +71,6 @@ LABELS = {
     },
 }
 
-_HEADING = re.compile(r"^(?P<indent>[ \t]*)(?P<hashes>#{1,6})[ \t]+(?P<text>.*?)[ \t#]*$")
 _ATTRS = re.compile(r"[ \t]*\{:?(?P<attrs>[^{}]*)\}[ \t]*$")
 _ID = re.compile(r"(?:^|\s)#(?P<id>[^\s}#]+)")
 _HASH = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -121,14 +120,6 @@ def front_matter(text: str) -> FrontMatter:
     return fm
 
 
-def _masked_lines(text: str) -> list[tuple[int, str]]:
-    """(0-based line number, line) for every line outside front matter and fenced code."""
-    lines = source.split_lines(text)
-    mask = mdscan.line_mask(text)
-    start = front_matter(text).end + 1
-    return [(n, lines[n]) for n in range(start, len(lines)) if not (mask[n] if n < len(mask) else False)]
-
-
 @dataclass
 class Heading:
     line: int     # 0-based
@@ -146,18 +137,15 @@ def headings(text: str) -> list[Heading]:
 @lru_cache(maxsize=4096)  # the checks ask for the same page's headings several times
 def _headings(text: str) -> tuple[Heading, ...]:
     out = []
-    for n, line in _masked_lines(text):
-        m = _HEADING.match(line)
-        if not m:
-            continue
-        title = m.group("text")
+    for h in mdscan.headings(text):  # the headings the renderer makes (kb.views.mdscan)
+        title = re.sub(r"[ \t]#+$", "", h.text) if h.text.endswith("#") else h.text
         hid = None
         a = _ATTRS.search(title)
         if a:
             idm = _ID.search(a.group("attrs"))
             hid = idm.group("id") if idm else None
             title = title[: a.start()].rstrip(" \t#")
-        out.append(Heading(n, len(m.group("indent")), len(m.group("hashes")), hid, title.strip()))
+        out.append(Heading(h.line, h.col, h.level, hid, title.strip()))
     return tuple(out)
 
 

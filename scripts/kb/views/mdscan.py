@@ -934,34 +934,45 @@ _CODE_TOKEN = re.compile(" kbzq([0-9]+)qzbk")
 _NOT_TOKENIZED = re.compile(r"^(?:[*+-]|\d+[.)]|#|!!!|\?\?\?|===|\||<|\[[^\]]*\]:|\*\[|[-*_=~`]{3})")
 
 
+# an ATX heading candidate: container prefix (quotes, list markers, indentation), then 1-6 '#'
+_HEADING_CAND = re.compile(r"^(?P<prefix>[ >]*(?:(?:[*+-]|\d+[.)])[ ]+)*)(?P<hashes>#{1,6})(?=[ \t]|$)")
+_HEADING_TOKEN = re.compile("kbzh([0-9]+)hzbk")
+
+
 @lru_cache(maxsize=4096)
-def _indented_cached(text: str, front_matter: bool) -> tuple[int, ...]:
+def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """(indented code lines, ((heading line, level)…)), 0-based lines of `text`, as the renderer
+    decides them: one run of the real preprocessors and block parser over the page with markers."""
     if front_matter:
         body, offset = page_body(text)
     else:
         body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
         if body.startswith("\ufeff"):
             body = body[1:]
-    if "    " not in body and "\t" not in body:
-        return ()  # no line is indented 4 columns: no indented code block (conservative prefilter)
-    if too_deep(body):
-        return ()
+    if ("    " not in body and "\t" not in body and "#" not in body) or too_deep(body):
+        return (), ()  # no line indented 4 columns and no '#': nothing to find (conservative prefilter)
     st = _settings()
     lines = _normalize(body, st.tab)
     cands, _, _ = _scan(lines, st)
     in_fence = [False] * len(lines)
     for c in cands:
         in_fence[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
-    marked = []
     out = list(lines)
+    marked = False
     for i, line in enumerate(lines):
+        if in_fence[i]:
+            continue
+        h = _HEADING_CAND.match(line) if "#" in line else None
+        if h:
+            out[i] = line[:h.end()] + f" kbzh{i}hzbk" + line[h.end():]
+            marked = True
+            continue
         rest = line.lstrip(" >")
-        if (len(line) - len(rest) >= 4 and rest and not in_fence[i]
-                and not _NOT_TOKENIZED.match(rest)):
+        if len(line) - len(rest) >= 4 and rest and not _NOT_TOKENIZED.match(rest):
             out[i] = line + f" kbzq{i}qzbk"
-            marked.append(i)
+            marked = True
     if not marked:
-        return ()
+        return (), ()
     md, pre, ext, records = _engine()
     md.reset()
     try:
@@ -971,15 +982,23 @@ def _indented_cached(text: str, front_matter: bool) -> tuple[int, ...]:
         root = md.parser.parseDocument(work).getroot()
     except RecursionError:  # too_deep() keeps such pages away; never crash a check on one anyway
         md.reset()
-        return ()
+        return (), ()
     elements = [root] + [raw for raw in md.htmlStash.rawHtmlBlocks if hasattr(raw, "iter")]
-    found = set()
+    code: set = set()
+    heads: dict = {}
     for top in elements:
-        for el in top.iter("pre"):
-            for chunk in el.itertext():
-                found.update(int(m.group(1)) for m in _CODE_TOKEN.finditer(chunk))
+        for el in top.iter():
+            tag = el.tag if isinstance(el.tag, str) else ""
+            if tag == "pre":
+                for chunk in el.itertext():
+                    code.update(int(m.group(1)) for m in _CODE_TOKEN.finditer(chunk))
+            elif len(tag) == 2 and tag[0] == "h" and tag[1] in "123456":
+                for chunk in el.itertext():
+                    for m in _HEADING_TOKEN.finditer(chunk):
+                        heads[int(m.group(1))] = int(tag[1])
     md.reset()
-    return tuple(sorted(i + offset for i in found))
+    return (tuple(sorted(i + offset for i in code)),
+            tuple((i + offset, level) for i, level in sorted(heads.items())))
 
 
 def indented_code(text: str, *, front_matter: bool = True) -> list[int]:
@@ -989,7 +1008,30 @@ def indented_code(text: str, *, front_matter: bool = True) -> list[int]:
     outside fences that does not open a block gets a marker at its end, the page goes through the
     real preprocessors and block parser, and the markers found inside ``<pre>`` are code lines.
     Nothing for a page nested deeper than MAX_NESTING (too_deep())."""
-    return list(_indented_cached(text, front_matter))
+    return list(_structure(text, front_matter)[0])
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int     # 0-based
+    col: int      # 0-based, of the first '#'
+    level: int
+    text: str     # everything after the hashes (attributes included), stripped
+
+
+def headings(text: str, *, front_matter: bool = True) -> list[Heading]:
+    """The ATX headings the renderer makes (in lists, quotes, admonitions, tabs, md_in_html too; not
+    in code or raw HTML), found the same way as indented_code(): a marker after the hashes of each
+    candidate line, kept by the real block parser inside an <h1>-<h6> element."""
+    raw = split_lines(text[1:] if text.startswith("\ufeff") else text)
+    out = []
+    for n, level in _structure(text, front_matter)[1]:
+        line = raw[n].expandtabs(_settings().tab) if "\t" in raw[n] else raw[n]
+        m = _HEADING_CAND.match(line)
+        if m is None:  # pragma: no cover - the renderer made a heading of a line the pattern found
+            continue
+        out.append(Heading(n, len(m.group("prefix")), level, line[m.end():].strip()))
+    return out
 
 
 # Python-Markdown's BACKTICK_RE: a run of backticks, then the shortest text up to the same run.
