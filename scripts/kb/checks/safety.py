@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from kb.checks import secrets
 from kb.core import source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DOCS
@@ -217,7 +218,8 @@ def secret_problems(text: str, rel: str) -> list[Problem]:
         if any(_KEY_BODY.match(b) and not is_placeholder(b) for b in body):
             at(m.start(), "private key in the page: replace its body with a placeholder such as '...'")
     for m in _BEARER.finditer(text):
-        if not is_placeholder(m.group("value")):
+        # a token has digits and letters ("Bearer service-account-credentials" is prose)
+        if not is_placeholder(m.group("value")) and re.search(r"\d", m.group("value")) and re.search(r"[A-Za-z]", m.group("value")):
             at(m.start("value"), "bearer token in the page: use a placeholder such as <token> or $TOKEN")
     for m in _JWT.finditer(text):
         at(m.start(), "JSON Web Token in the page: use a placeholder such as <token>")
@@ -236,7 +238,9 @@ def secret_problems(text: str, rel: str) -> list[Problem]:
         if f.lang in ("yaml", "yml"):
             manifests += _secret_manifest_problems(f, rel)
     seen = {p.line for p in manifests}  # one report per line: the Secret's is the more precise
-    return [p for p in problems if p.line not in seen] + manifests
+    problems = [p for p in problems if p.line not in seen] + manifests
+    seen |= {p.line for p in problems}
+    return problems + [p for p in secrets.scan(text, rel) if p.line not in seen]  # the other shapes (issue 11)
 
 
 def _decoded(value: str) -> str:
