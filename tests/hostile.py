@@ -161,12 +161,27 @@ FILE_NAMES = {  # reported at line 1 of the file: path -> message part
     "docs/en/config-1507.md": "symlink to ../../.git/config",
 }
 
+EN3, ES3 = "docs/en/kubernetes/index.md", "docs/es/kubernetes/index.md"
+# Secrets: reported by the source checks (kb.checks.secrets through check-safety) in the same build.
+SECRETS = [
+    Plant(EN3, "```bash\nexport PGPASSWORD=Vw3rTx1601 && psql -h db\n```", "Vw3rTx1601", "database password"),
+    Plant(ES3, "Usa github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDE1602 para clonar.", "github_pat_", "GitHub token"),
+    Plant(EN3, "```yaml\nVSPHERE_SERVER: vc01.corp.local\nVSPHERE_PASSWORD: \"Tkg!2024#P1603\"\n```", "Tkg!2024#P1603",
+          "password, token or key"),
+    Plant(ES3, "```sh\ncat <<EOF | kubectl apply -f -\napiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n"
+               "stringData:\n  password: Rk2Lm9Qx1604\nEOF\n```", "Rk2Lm9Qx1604", "password"),
+    Plant(EN3, "```console\n$ govc ls -u 'https://administrator@vsphere.local:Vc3nt3r1605@vc01.corp.local/sdk'\n```",
+          "Vc3nt3r1605", "password in a URL"),
+    Plant(ES3, "```bash\nkubectl create secret generic app --from-literal=password=Tz9Lq2Vw1606\n```", "Tz9Lq2Vw1606",
+          "kubectl command line"),
+]
+
 ALL = PAGES + FRONT + DATA + FILE_PLANTS
 
 
 def plant_all(project: Path, files: bool = True) -> None:
     """Plant every hostile contribution in a project copy (`files`: also the files under docs/)."""
-    for p in PAGES:
+    for p in PAGES + SECRETS:
         path = project / p.path
         path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + p.text + "\n", encoding="utf-8")
     for rel, text in FRONT_MATTER.items():

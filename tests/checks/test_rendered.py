@@ -53,9 +53,13 @@ def test_every_hostile_contribution_fails_the_build_at_its_line(hostile_build):
     for rel, what in hostile.FILE_NAMES.items():
         if not any(f.startswith(f"{rel}:1:1: ") and what in f for f in found):
             missing.append(f"{rel}:1:1: expected '{what}'")
+    for p in hostile.SECRETS:  # the source checks of the same build
+        line = p.line(project)
+        if not re.search(rf"^{re.escape(p.path)}:{line}:\d+: .*{re.escape(p.expect)}", proc.stdout, re.M):
+            missing.append(f"{p.path}:{line}: expected a secret report '{p.expect}'")
     assert missing == [], "\n".join(missing + ["--- gate output:"] + found)
     assert false_alarms == [], "\n".join(false_alarms)
-    assert len([p for p in hostile.ALL if p.kind == "fails"]) + len(hostile.FILE_NAMES) >= 50
+    assert len([p for p in hostile.ALL if p.kind == "fails"]) + len(hostile.FILE_NAMES) + len(hostile.SECRETS) >= 50
 
 
 @pytest.mark.slow
