@@ -251,6 +251,8 @@ def _short(value: str, n: int = 60) -> str:
 
 
 def _url_problem(tag: str, name: str, value: str, *, content: bool) -> str | None:
+    if ":" not in value and "&" not in value and not value.lstrip().startswith(("//", "\\", "/\\")):
+        return None  # a link inside the site (the common case, decided without regular expressions)
     clean = re.sub(r"[\x00-\x20]", "", htmllib.unescape(value))
     s = scheme(clean)
     if name in ("href",) and tag in ("a", "area"):
@@ -312,7 +314,13 @@ def check_content(content: str, where: Locator) -> list[Problem]:
         tag = node.tag
         if tag.startswith("-") or node is sentinel or tag.startswith("_"):
             continue
-        attrs = node.attributes
+        _content_node(node, tag, node.attributes, report)
+    return problems
+
+
+def _content_node(node, tag: str, attrs: dict, report) -> None:
+    """The content rules for one element (report(node, message, needles))."""
+    if True:
         tag_l = tag.lower()
         allowed = CONTENT.get(tag_l)
         needles_tag = [f"<{tag}"]
@@ -351,7 +359,6 @@ def check_content(content: str, where: Locator) -> list[Problem]:
             bad = node.css_first("foreignObject, script, use, image, a, animate, set, style").tag
             report(node, f"inline <svg> with <{bad}>: only shapes (path, g, circle, rect) are allowed in pages",
                    [f"<{bad}", "<svg"])
-    return problems
 
 
 _CHROME_BAD = None
@@ -440,11 +447,92 @@ def split(output: str, content: str) -> tuple[str, str]:
     return output, ""
 
 
+_START_ID = "kb-gate-start-" + secrets.token_hex(8)
+_THEME_SCRIPT_START = re.compile("|".join(p.pattern for p in THEME_SCRIPTS))
+
+
 def check_page(output: str, content: str, where: Locator, keys: dict | None = None) -> Result:
-    chrome, body = split(output, content)
-    problems = check_content(body, where)
-    chrome_problems, scripts = check_chrome(chrome, where, keys)
-    return Result(sorted(set(problems + chrome_problems)), scripts)
+    """The final page, parsed once as a browser parses it, with two sentinels around the content:
+    the elements between them are held to the content rules, the others to the theme's."""
+    at = output.find(content) if content else -1
+    if at < 0:
+        chrome_problems, scripts = check_chrome(output, where, keys)
+        return Result(sorted(set(chrome_problems)), scripts)
+    page = f'{output[:at]}<b id="{_START_ID}"></b>{content}{SENTINEL}{output[at + len(content):]}'
+    tree = LexborHTMLParser(page, scripting=True)
+    problems: list[Problem] = []
+    scripts: list[str] = []
+
+    def report(node, message: str, needles: list[str]):
+        path, line, col, note = where.find(needles, _nearest_heading(node) if node is not None else None)
+        problems.append(Problem(path, line, col, message + note))
+
+    def report_chrome(node, message: str):
+        around = (node.html or "")[:2000] + ((node.parent.html or "")[:2000] if node.parent is not None else "")
+        for key, value in (keys or {}).items():
+            if value and _overlaps(str(value), around):
+                path, line, col = where.key(key)
+                problems.append(Problem(path, line, col, f"front matter {key}: {message}"))
+                return
+        path, line, col = where.key("title")
+        problems.append(Problem(path, line, col, f"in the theme's part of the page: {message}"))
+
+    start = tree.css_first(f"b#{_START_ID}")
+    end = tree.css_first(f"b#{_SENTINEL_ID}")
+    if end is None or start is None or end.parent is None or start.parent is None \
+            or end.parent.mem_id != start.parent.mem_id:
+        inside = "an unclosed comment, attribute or raw-text element" if end is None \
+            else f"an unclosed <{end.parent.tag}>" if end.parent is not None else "unbalanced markup"
+        last = max((content.rfind(s) for s in ("<!--", "<![CDATA[", "<textarea", "<title", "<style", "<xmp",
+                                                  "<noembed", "<noframes", "<plaintext", "<iframe", "<script")))
+        report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
+                     f"after it (close it, or write the text as `code` or with &lt;)",
+               [content[last:last + 30]] if last >= 0 else [])
+    in_content = False
+    for node in tree.root.traverse(include_text=False):
+        tag = node.tag
+        if tag[0] in "-_":
+            continue
+        attrs = node.attributes
+        if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
+            in_content = attrs["id"] == _START_ID
+            continue
+        if in_content:
+            _content_node(node, tag, attrs, report)
+            continue
+        # the theme's part
+        if tag not in CHROME and not (tag in _SVG_SHAPES and node.parent is not None):
+            report_chrome(node, f"<{tag}> is not an element the theme writes")
+        for name, value in attrs.items():
+            if name[:2].lower() == "on":
+                report_chrome(node, f"inline event handler {name}= on <{tag}> runs code")
+        if tag in LOADS or "style" in attrs or "background" in attrs or "ping" in attrs or tag == "link":
+            for name, url in loads(tag, attrs):
+                if foreign(url):
+                    report_chrome(node, f"<{tag} {name}> loads {_short(url)} from another host")
+        if tag == "a" and ":" in (attrs.get("href") or ""):
+            s_ = scheme(attrs["href"])
+            if s_ and s_ not in LINK_SCHEMES:
+                report_chrome(node, f"{s_}: URL in <a href>")
+        elif tag == "script":
+            if "src" in attrs:
+                if not THEME_SCRIPT_SRC.match(attrs["src"] or ""):
+                    report_chrome(node, f"<script src={_short(attrs['src'] or '')}> is not one of the theme's scripts")
+                continue
+            text = node.text(deep=True) or ""
+            typ = (attrs.get("type") or "").lower()
+            if typ == "application/json" and attrs.get("id") in JSON_SCRIPT_IDS:
+                continue
+            if typ in ("", "text/javascript", "module") and _THEME_SCRIPT_START.match(text):
+                scripts.append(text)
+                continue
+            report_chrome(node, f"inline <script> that is not one of the theme's: {_short(text, 40)!r}")
+        elif tag in ("form", "button") and attrs.get("action") or attrs.get("formaction"):
+            report_chrome(node, f"<{tag}> submits somewhere")
+    return Result(sorted(set(problems)), scripts)
+
+
+_SVG_SHAPES = {"path", "g", "circle", "rect", "title", "ellipse", "line", "polyline", "polygon"}
 
 
 def script_hash(text: str) -> str:
