@@ -29,8 +29,8 @@ $(NODE_STAMP): package-lock.json
 
 venv: $(STAMP) ## create or refresh .venv from requirements.txt
 
-serve: $(STAMP) ## live preview at http://127.0.0.1:8000
-	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+serve: $(STAMP) ## live preview at http://127.0.0.1:8000 (a save re-renders the pages it affects)
+	$(KB) serve --dev-addr 127.0.0.1:8000
 
 build: $(STAMP) ## strict build into site/ (any warning fails; site/ is replaced only on success)
 	$(KB) build

@@ -32,6 +32,7 @@ COMMANDS = {
     "screenshots": ("kb.deliver.screenshots", "cli", "screenshots of the built site: light/dark, desktop/phone"),
     "offline": ("kb.deliver.offline", "cli", "offline bundle dist/<project>-offline-<version>.zip: no outside requests, reproducible"),
     "pdf": ("kb.deliver.pdf", "cli", "one PDF per language dist/<project>-<lang>-<version>.pdf (--paper a4|letter), reproducible"),
+    "serve": ("kb.engine.serve", "cli", "live preview (make serve): a save re-renders what it affects, checks in a banner"),
     "bench": ("kb.bench.site", "cli", "build benchmark: synthetic bilingual KB at N and 2N pages, table + .bench/results.json"),
     "bench-checks": ("kb.bench.checks", "cli", "check times on a 5 MB page and a page of 2,000 fences, table + .bench/checks.json"),
     "fuzz": ("kb.views.fuzz", "cli", "property-based tests of the Markdown views, long run with a seed (replay: --seed S)"),
