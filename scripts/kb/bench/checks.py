@@ -81,6 +81,7 @@ def measure(pages: dict[str, str], checks: list[str], work: Path, budget: float 
             except subprocess.TimeoutExpired:
                 seconds, code, crashed = budget, None, False
             row["checks"][check] = {"seconds": round(seconds, 2), "exit": code, "traceback": crashed}
+            print(f"{name}: {check} {seconds:.1f} s" + (" (stopped)" if code is None else ""), file=sys.stderr, flush=True)
         results[name] = row
     return results
 

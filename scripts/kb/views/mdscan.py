@@ -971,6 +971,8 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
         if len(line) - len(rest) >= 4 and rest and not _NOT_TOKENIZED.match(rest):
             out[i] = line + f" kbzq{i}qzbk"
             marked = True
+        else:
+            out[i] = _shorten(line)  # block parsing only looks at how a prose line starts
     if not marked:
         return (), ()
     md, pre, ext, records = _engine()
