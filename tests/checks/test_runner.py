@@ -57,12 +57,14 @@ def test_check_runs_every_check_and_reports_each_failure_with_file_and_line(proj
     proc = kb(project, "check")
     assert proc.returncode == 1
     out = proc.stdout.splitlines()
-    failing = {"check-translations", "check-safety", "check-links", "lint-yaml", "lint-markdown"}
+    # the <script> fails the source check and the safety gate's rendering of the page (check-rendered)
+    failing = {"check-translations", "check-safety", "check-rendered", "check-links", "lint-yaml", "lint-markdown"}
     for name in ALL:
         status = "FAIL" if name in failing else "ok  "
         assert any(ln.startswith(f"{status} {name} (") for ln in out), (name, proc.stdout)
     assert any(ln.startswith("docs/en/reference/resources.md:1:1: no Spanish twin") for ln in out)
     assert any(ln.startswith(f"docs/es/kubernetes/index.md:{n}:1: raw <script>") for ln in out)
+    assert any(ln.startswith(f"docs/es/kubernetes/index.md:{n}:1: <script> runs code") for ln in out), proc.stdout
     assert any(ln.startswith(f"docs/es/kubernetes/index.md:{n + 2}:8: broken link 'no-existe.md'") for ln in out)
     assert any(ln.startswith(f"docs/en/kubernetes/index.md:{k + 1}:") and "MD009" in ln for ln in out), proc.stdout
     assert any(ln.startswith(f"data/translation-exemptions.yml:{y}:15: trailing spaces") for ln in out), proc.stdout
