@@ -60,7 +60,7 @@ PERFORMANCE_HOOKS: tuple[str, ...] = ("scripts/hooks/search_speed.py", "scripts/
 TARGETS = {
     "ratio_2n_n": ("t(2N)/t(N)", 2.1),
     "html_median_ratio": ("page HTML median, 2N/N", 1.2),
-    "gate_share": ("safety gate + CSP, share of the 2N build", 0.03),
+    "gate_share": ("safety gate + CSP, share of the 2N build's CPU time", 0.03),
     "vs_stock": ("2N build (parallel) / stock 2N build", 0.45),
     "first_search": ("first search result at 2N, slower language (s)", 0.5),
 }
@@ -641,11 +641,11 @@ def gate_cost(site: Path) -> dict:
         start = start + len('<article class="md-content__inner md-typeset">') if start >= 0 else 0
         content = text[start:text.rfind("</article>")] if start else ""
         where = rendered.Locator(rendered.Source("page.md", ""))
-        t0 = time.perf_counter()
+        t0 = time.process_time()  # CPU seconds: comparable with the build's CPU on a shared machine
         rendered.check_page(text, content, where)
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         csp.apply(text.replace(csp.MARK, "<meta name=x"), content)
-        policy += time.perf_counter() - t1
+        policy += time.process_time() - t1
         gate += t1 - t0
     return {"pages": len(pages), "gate_s": round(gate, 3), "csp_s": round(policy, 3), "total_s": round(gate + policy, 3)}
 
@@ -819,7 +819,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
         }
         if (work / "site-project-2n").is_dir():  # the safety gate and the CSP on the 2N pages (issue 11)
             res["gate"] = gate_cost(work / "site-project-2n")
-            res["ratios"]["gate_share"] = round(res["gate"]["total_s"] / n2["build_s"], 4)
+            res["ratios"]["gate_share"] = round(res["gate"]["total_s"] / n2["cpu_s"], 4)  # CPU / CPU
         res["targets"] = {k: {"what": what, "value": res["ratios"][k], "limit": limit,
                               "ok": res["ratios"][k] is not None and res["ratios"][k] <= limit}
                           for k, (what, limit) in TARGETS.items()}
