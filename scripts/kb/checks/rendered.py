@@ -488,10 +488,18 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
                      f"after it (close it, or write the text as `code` or with &lt;)",
                [content[last:last + 30]] if last >= 0 else [])
+    # The theme's part is read attribute by attribute only where it can matter: on elements that
+    # load or link, and everywhere when its text holds anything like a handler or a style.
+    chrome = (output[:at] + output[at + len(content):]).lower()
+    every = bool(_HANDLER_HINT.search(chrome)) or "style=" in chrome or "background=" in chrome or "ping=" in chrome
     in_content = False
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
         if tag[0] in "-_":
+            continue
+        if not in_content and not every and tag not in _CHROME_ATTRS:
+            if tag not in CHROME and not (tag in _SVG_SHAPES and node.parent is not None):
+                report_chrome(node, f"<{tag}> is not an element the theme writes")
             continue
         attrs = node.attributes
         if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
@@ -533,6 +541,9 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
 
 
 _SVG_SHAPES = {"path", "g", "circle", "rect", "title", "ellipse", "line", "polyline", "polygon"}
+_HANDLER_HINT = re.compile(r"[\s\"'/`]on[a-z]{3,}\s*=")  # on lowercased text: anything that could be an on…= attribute
+# Elements of the theme's part whose attributes are read on every page (loads, links, scripts, the sentinels).
+_CHROME_ATTRS = set(LOADS) | {"a", "b", "link", "script", "form", "button", "meta", "base", "object", "embed"}
 
 
 def script_hash(text: str) -> str:
