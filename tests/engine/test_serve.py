@@ -99,16 +99,27 @@ def test_the_served_page_reloads_after_a_save_and_shows_the_checks_problems(tmp_
             errors = []
             page.on("console", lambda m: m.type == "error" and errors.append(m.text))
             page.goto(url, wait_until="load")
-            page.wait_for_function("fetch('/__kb_serve/problems.json').then(r => r.json()).then(d => !d.running)",
-                                   timeout=120_000)
-            assert page.locator("#kb-serve-problems").count() == 0
+
+            def until(check, what: str, seconds: float = 180):  # polled from here: the CSP forbids eval'd predicates
+                end = time.monotonic() + seconds
+                while not check():
+                    assert time.monotonic() < end, what
+                    page.wait_for_timeout(300)
+
+            def checks_done() -> bool:
+                try:
+                    return not page.evaluate("async () => (await (await fetch('/__kb_serve/problems.json')).json()).running")
+                except Exception:  # noqa: BLE001 - the page is reloading
+                    return False
+
+            until(checks_done, "the first checks did not finish")
             source = project / "docs" / "en" / rel
             text = source.read_text(encoding="utf-8")
             source.write_text(text.replace("\n## ", "\nSaved while previewing: [a broken link](no-such-page.md).\n\n## ", 1),
                               encoding="utf-8")
-            page.wait_for_function("document.body.innerText.includes('Saved while previewing')", timeout=120_000)
-            page.wait_for_selector("#kb-serve-problems", timeout=120_000)
-            assert "no-such-page.md" in page.inner_text("#kb-serve-problems")
+            until(lambda: page.get_by_text("Saved while previewing").count() > 0, "the page did not reload")
+            banner = page.locator("#kb-serve-problems")
+            until(lambda: banner.count() > 0 and "no-such-page.md" in banner.inner_text(), "no banner with the problem")
             assert errors == []  # no script blocked by the pages' Content-Security-Policy
             browser.close()
     finally:

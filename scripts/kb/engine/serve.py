@@ -370,6 +370,7 @@ def make_server(session: Session, host: str, port: int, checks: Checks):
 
 def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000") -> int:
     _, _, _, _serve_url = _mkdocs()
+    os.environ.pop("KB_PARALLEL", None)  # the preview's passes must stay in this process (kb.engine.parallel)
     host, _, port = dev_addr.rpartition(":")
     site_dir = Path(tempfile.mkdtemp(prefix="kb-serve-"))
     try:
