@@ -352,3 +352,17 @@ def test_the_site_never_loads_the_print_stylesheet(site, pages):
     assert (site / pdf.PRINT_CSS).is_file()
     for page in pages:
         assert not re.search(r"<link[^>]+print\.css", page.read_text(encoding="utf-8")), page
+
+
+def test_missing_chromium_is_a_message_not_a_traceback(site, tmp_path):
+    import os
+    import sys
+
+    from kb.deliver import build as kbbuild
+
+    env = {**kbbuild.mkdocs_env(), "KB_CHROMIUM": str(tmp_path / "no-chromium")}
+    proc = subprocess.run([sys.executable, "-m", "kb", "pdf", "--site", str(site), "--dist", str(tmp_path / "dist")],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.returncode == 1, proc.stdout
+    assert "no-chromium:1:1: Chromium not found" in proc.stdout and "Traceback" not in proc.stdout
+    assert not (tmp_path / "dist").exists() or not os.listdir(tmp_path / "dist")

@@ -560,6 +560,11 @@ def make(site: Path, dest: Path, *, langs: list[str] | None = None, paper: str |
                                      f"extra.kb.pdf.paper: '{paper}' is not one of {', '.join(PAPERS)}")])
     if version is None or epoch is None:
         version, epoch = identity(root)
+    if not Path(CHROMIUM).is_file():
+        from kb.core.problems import Problem
+
+        raise ProblemsError([Problem(CHROMIUM, 1, 1, "Chromium not found: install Debian's chromium "
+                                     "(apt-get install chromium) or point KB_CHROMIUM at a Chromium binary")])
     project = kb_setting("project") or root.name
     langs = langs or [spec["locale"] for spec in i18n_languages() if spec.get("build", True)]
     docs = [assemble(site, lang, version, epoch, paper) for lang in langs]
