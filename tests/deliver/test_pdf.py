@@ -6,6 +6,7 @@ the word boxes that show nothing runs past the paper (.ci/run installs it).
 """
 from __future__ import annotations
 
+import posixpath
 import re
 import subprocess
 import time
@@ -346,6 +347,16 @@ def test_offline_bundle_carries_both_pdfs(offline_bundle):
         for name in names:
             data = zf.read(name)
             assert data.startswith(b"%PDF-") and len(data) > 100_000
+        # Each home page links both PDFs, its own language first, by paths that exist in the copy.
+        for lang, home in (("en", f"{top}/index.html"), ("es", f"{top}/es/index.html")):
+            soup = BeautifulSoup(zf.read(home).decode("utf-8"), "lxml")
+            hrefs = [a["href"] for a in soup.select("p.kb-pdf-links a")]
+            assert [h.rsplit("/", 1)[-1] for h in hrefs] == [f"{project}-{code}-{version}.pdf"
+                                                           for code in (lang, *(c for c in LANGS if c != lang))]
+            base = home.rsplit("/", 1)[0]
+            for href in hrefs:
+                assert posixpath.normpath(f"{base}/{href}") in zf.namelist(), href
+            assert soup.find("h2", id="pdf").find_next("p").find_next("p")["class"] == ["kb-pdf-links"]
 
 
 def test_the_site_never_loads_the_print_stylesheet(site, pages):

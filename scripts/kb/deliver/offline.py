@@ -314,7 +314,7 @@ def bundle(dist: Path, root: Path = ROOT, echo=print) -> Path:
             # Both languages' PDFs (kb pdf, printed from this same build) ride along in pdf/.
             from kb.deliver import pdf
 
-            pdf.make(site, site / "pdf", version=version, epoch=epoch, root=root)
+            pdf.link_homes(site, pdf.make(site, site / "pdf", version=version, epoch=epoch, root=root))
             target = dist / f"{name}.zip"
             part = dist / f".{name}.zip.{os.getpid()}.part"
             try:

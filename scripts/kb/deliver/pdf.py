@@ -591,6 +591,35 @@ def make(site: Path, dest: Path, *, langs: list[str] | None = None, paper: str |
     return written
 
 
+HOME_LINKS = {"en": ("Download", "English", "Spanish"), "es": ("Descargar", "español", "inglés")}
+
+
+def link_homes(site: Path, written: dict[str, Path], folder: str = "pdf") -> list[Path]:
+    """In a site that carries the PDFs in `folder`/ (the offline copy), add direct links to them
+    after the first paragraph of each home page's PDF section (#pdf); return the pages changed."""
+    changed = []
+    langs = list(written)
+    for lang in langs:
+        home = Path(site) / ("index.html" if lang == DEFAULT_LANGUAGE else f"{lang}/index.html")
+        if not home.is_file():
+            continue
+        text = home.read_text(encoding="utf-8")
+        at = text.find('<h2 id="pdf">')
+        end = text.find("</p>", at) if at >= 0 else -1
+        if end < 0:
+            continue
+        up = "" if lang == DEFAULT_LANGUAGE else "../"
+        label, *names = HOME_LINKS.get(lang, HOME_LINKS["en"])
+        order = [lang] + [other for other in langs if other != lang]
+        items = " · ".join(
+            f'<a href="{up}{folder}/{_escape(written[code].name)}">{label}: {_escape(names[i] if i < len(names) else code)} (PDF)</a>'
+            for i, code in enumerate(order))
+        end += len("</p>")
+        home.write_text(text[:end] + f'\n<p class="kb-pdf-links">{items}</p>' + text[end:], encoding="utf-8")
+        changed.append(home)
+    return changed
+
+
 def cli(argv: list[str]) -> int:
     from kb.deliver.build import BuildFailed, build
     from kb.deliver.offline import identity
