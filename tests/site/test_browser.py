@@ -73,7 +73,7 @@ def online_base(site):
         yield base
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # module: Playwright's sync API allows one running instance per process
 def browser():
     with sync_playwright() as pw:
         chromium = launch(pw)
@@ -90,7 +90,7 @@ def target(request) -> Target:
     return Target("online", root, request.getfixturevalue("online_base"), directory_urls=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def reader(target, browser):
     """One browser context per build; every test gets a fresh page in it."""
     context = browser.new_context(viewport={"width": 1280, "height": 900},
