@@ -11,7 +11,7 @@ a BOM and CRLF line ends. For each page:
 - every source check reads it without an exception, every problem has a line and column inside
   the page, within a time bound.
 
-`make test` runs a fixed, derandomized set (KB_FUZZ_EXAMPLES, default 150 examples per property);
+`make test` runs a fixed, derandomized set (KB_FUZZ_EXAMPLES, default 250 examples per property);
 `kb fuzz` runs more, with a random or given seed (KB_FUZZ_SEED), for contributors.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from kb.content import glossary, translations
 from kb.core import source
 from kb.views import mdscan
 
-EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "250"))
 SEED = os.environ.get("KB_FUZZ_SEED")
 
 

@@ -2,7 +2,7 @@
 
 tests/views/test_views_property.py generates pages from a grammar of every container, definition,
 raw HTML block and fence shape the site meets, and checks that the views agree with the renderer
-and that every check reads each page cleanly. `make test` runs a fixed set (derandomized, 150
+and that every check reads each page cleanly. `make test` runs a fixed set (derandomized, 250
 examples per property); `kb fuzz` runs N examples (default 2,000) with a random seed, or the seed
 given, and prints the seed so that a failure can be replayed: `kb fuzz --seed S`.
 """
