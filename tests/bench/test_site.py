@@ -186,7 +186,8 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     for row in ("build, median (s)", "ms per page", "hooks' share of build", "peak memory (MiB)",
                 "page HTML median (KiB)", "page HTML median, gzip (KiB)", "page HTML largest (KiB)",
                 "search index (KiB)", "offline archive (KiB)", "t(2N)/t(N)", "build / stock build",
-                "sequential build, 2N (s)", "parallel / sequential", "first search result: skipped"):
+                "sequential build, 2N (s)", "parallel / sequential", "first search result: skipped",
+                "edit-to-preview, page edit (s)", "edit-to-preview (2N): n/a"):
         assert row in proc.stdout, row
     res = json.loads(out.read_text(encoding="utf-8"))
     assert res["pages_per_language"] == {"n": 5, "2n": 10}
@@ -204,6 +205,8 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     assert set(res["targets"]) == set(bench.TARGETS)
     assert res["targets"].pop("first_search") == {"what": bench.TARGETS["first_search"][0], "value": None,
                                                   "limit": 0.5, "ok": False}  # not measured: never "met"
+    assert res["targets"].pop("preview_2n")["value"] is None  # the budget left 2N out
+    assert res["preview"]["n"]["page_edit_kind"] == "pages" and res["preview"]["n"]["page_edit_s"] > 0
     for name, t in res["targets"].items():
         assert t["ok"] == (t["value"] <= t["limit"]), name
         assert t["value"] > 0 or name == "hooks_share", name  # a share can come out negative on noise

@@ -63,6 +63,7 @@ TARGETS = {
     "gate_share": ("safety gate + CSP, share of the 2N build's CPU time", 0.03),
     "vs_stock": ("2N build (parallel) / stock 2N build", 0.45),
     "first_search": ("first search result at 2N, slower language (s)", 0.5),
+    "preview_2n": ("edit-to-preview at 2N, page edit (s)", 1.0),
 }
 SEARCH_RESERVE = 60.0  # seconds kept in the budget for the first-search measurement at 2N
 
@@ -701,6 +702,33 @@ def median(xs: list[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
+PREVIEW_DRIVER = ("import json, sys\nfrom kb.engine import serve\n"
+                  "print('RESULT ' + json.dumps(serve.replay(sys.argv[1], json.loads(sys.argv[2]))))")
+
+
+def edit_to_preview(project: Path, site: Path, pages: int, data_edit: bool) -> dict:
+    """`kb serve` on a project copy (kb.engine.serve.replay, in the copy's folder): after its full build,
+    the seconds from saving a page edit (an English page: it and its Spanish twin's notice) and a data
+    file edit (everything) to the new pages being written. The server's file watcher adds up to 0.6 s."""
+    from kb.deliver.build import mkdocs_env
+    page = f"docs/en/{layout(pages)[0][min(2, pages - 1)].lang_path}"
+    edits = [(page, "\n## ", "\nA sentence added while previewing.\n\n## ")]
+    if data_edit:
+        edits.append(("data/glossary.yml", "\nterms:", "\nterms:  # edited while previewing"))
+    proc = subprocess.run([sys.executable, "-c", PREVIEW_DRIVER, str(site), json.dumps(edits)], cwd=project,
+                          env=mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0 or "RESULT " not in proc.stdout:
+        return {"note": f"kb serve replay failed: {proc.stdout.strip()[-300:]}"}
+    runs = json.loads(proc.stdout.rsplit("RESULT ", 1)[1])
+    out = {"page_edit_s": runs[0]["seconds"], "page_edit_kind": runs[0]["kind"],
+           "page_edit_pages": len(runs[0]["pages"] or [])}
+    if data_edit:
+        out.update(data_edit_s=runs[1]["seconds"], data_edit_kind=runs[1]["kind"])
+    else:
+        out["data_edit_note"] = "skipped to stay within the time budget"
+    return out
+
+
 def first_search(site: Path, repeat: int, progress=print) -> dict:
     """First-search latency per language on a built site (kb.bench.search), or why it was not measured."""
     if not repeat:
@@ -715,7 +743,7 @@ def first_search(site: Path, repeat: int, progress=print) -> dict:
 
 def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work: Path | None = None,
         offline: bool = True, budget: float | None = DEFAULT_BUDGET, hooks_at_2n: bool = False,
-        progress=print, search: int = 2) -> dict:
+        progress=print, search: int = 2, preview: bool = True) -> dict:
     """Generate, build and measure; returns the results dict (see module docstring).
 
     Builds run in interleaved rounds, one of each variant per round, `repeat` rounds (`stock_repeat`
@@ -740,7 +768,8 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
         wanted = {k: stock_repeat if k[0] == "stock" else repeat for k in order}
         elapsed = lambda: time.perf_counter() - t0  # noqa: E731
         offline_n = lambda: (1.6 * median(times[("project", "n")]) if offline else 0.0) \
-            + (SEARCH_RESERVE if search else 0.0)  # noqa: E731
+            + (SEARCH_RESERVE if search else 0.0) \
+            + (1.2 * median(times[("project", "n")]) if preview else 0.0)  # noqa: E731
         cut_by_budget = False
         for r in range(max(wanted.values())):
             keys = [k for k in order if r < wanted[k]]
@@ -773,6 +802,18 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
                 archives[key] = offline_archive_size(projects[("project", key)], work)
         res: dict = {"pages_per_language": sizes, "sizes": {}, "variants": {}}
         res["search"] = first_search(work / "site-project-2n", search, progress)
+        res["preview"] = {}
+        for key in sizes:
+            build_s = median(times[("project", key)])
+            if preview and (budget is None or elapsed() + 1.2 * build_s <= budget or key == "n"):
+                data = budget is None or elapsed() + 2.4 * build_s <= budget
+                progress(f"  edit-to-preview at {key.upper()} (kb serve: full build, page edit"
+                         f"{', data file edit' if data else ''})")
+                res["preview"][key] = edit_to_preview(projects[("project", key)], work / f"preview-{key}",
+                                                      sizes[key], data)
+            else:
+                res["preview"][key] = {"note": "skipped" + (" (--no-preview)" if not preview else
+                                                            " to stay within the time budget")}
         for key in order:
             res["variants"][f"{key[0]}_{key[1]}"] = {
                 "runs_s": [round(x, 3) for x in times[key]], "median_s": round(median(times[key]), 3),
@@ -816,6 +857,7 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
             "vs_stock": round(n2["build_s"] / stock, 3),
             "parallel_vs_sequential": round(n2["build_s"] / sequential, 3),
             "first_search": slowest,
+            "preview_2n": res["preview"].get("2n", {}).get("page_edit_s"),
         }
         if (work / "site-project-2n").is_dir():  # the safety gate and the CSP on the 2N pages (issue 11)
             res["gate"] = gate_cost(work / "site-project-2n")
@@ -839,6 +881,8 @@ def run(pages: int = DEFAULT_PAGES, repeat: int = 3, stock_repeat: int = 2, work
             "hooks_share": "(t - t_nohooks) / t" + (", the larger of N and 2N" if hooks_at_2n else ", at N"),
             "parallel": "project builds: kb build (the Spanish pass in a second process, kb.engine.parallel); "
                         "sequential: the same copy with parallel=False (static-i18n's one-language-after-the-other build)",
+            "preview": "kb.engine.serve.replay in the project copy: full build, then a body edit of an English page "
+                       "and an edit of data/glossary.yml, seconds from the save to the pages written (watcher not included)",
             "search": "kb.bench.search: cold Chromium per run, home page of each language on 127.0.0.1, the first query "
                       "typed once the page has loaded, seconds until the first result shows; medians",
         }
@@ -943,11 +987,19 @@ def table(res: dict) -> str:
         ("safety gate + CSP, 2N (s)", "", _fmt(res.get("gate", {}).get("total_s")),
          _status(tg["gate_share"]) if "gate_share" in tg else ""),
     ]
+    pv = res.get("preview", {})
+    for what, key in (("page edit", "page_edit_s"), ("data file edit", "data_edit_s")):
+        cells = [_fmt(pv.get(k, {}).get(key)) for k in ("n", "2n")]
+        pages = pv.get("n", {}).get("page_edit_pages") if key == "page_edit_s" else None
+        rows.append((f"edit-to-preview, {what} (s)", *cells,
+                     f"{pages} pages re-rendered" if pages else ("full build" if key == "data_edit_s" else "")))
     for lang, v in sorted(res.get("search", {}).items()):
         if isinstance(v, dict):
             rows += [(f"first search result, {lang} (s)", "", _fmt(v["first_result_s"]), f"query '{v['query']}'"),
                      (f"  index download / parse, {lang} (ms)", "", f"{v['download_ms']:.0f} / {v['parse_ms']:.0f}",
                       f"{v['index_kib']:.0f} KiB")]
+    if "preview_2n" in tg:
+        rows.append(("edit-to-preview target, 2N", "", _fmt(r.get("preview_2n")), _status(tg["preview_2n"])))
     if "first_search" in tg:
         rows.append(("first search, slower language", "", _fmt(r.get("first_search")), _status(tg["first_search"])))
     head = ("", "N", "2N", "target")
@@ -966,6 +1018,10 @@ def table(res: dict) -> str:
     if m["cpus"] and busiest > m["cpus"] + 0.5:
         out.append(f"warning: the machine was busy (load average {busiest} on {m['cpus']} CPUs): "
                    "the times are not comparable; run again when it is idle")
+    for key in ("n", "2n"):
+        note = res.get("preview", {}).get(key, {}).get("note")
+        if note:
+            out.append(f"edit-to-preview ({key.upper()}): n/a, {note}")
     if res.get("search", {}).get("note"):
         out.append(f"first search result: {res['search']['note']}")
     for key in ("n", "2n"):
@@ -992,6 +1048,7 @@ def cli(argv: list[str]) -> int:
                     help=f"stop adding rounds when the next would pass this many seconds (default {DEFAULT_BUDGET:.0f}; "
                          "0: no limit); the first round always runs")
     ap.add_argument("--no-offline", action="store_true", help="skip the offline archive")
+    ap.add_argument("--no-preview", action="store_true", help="skip the edit-to-preview measurement (kb serve)")
     ap.add_argument("--search-repeat", type=int, default=2,
                     help="cold-Chromium runs per language for the first search result at 2N (default 2; 0: skip)")
     ap.add_argument("--work", help="keep the generated project copies and sites in this folder")
@@ -1025,7 +1082,7 @@ def cli(argv: list[str]) -> int:
             print(f"kb bench: {work} exists and is not empty", file=sys.stderr)
             return 2
         res = run(args.pages, args.repeat, args.stock_repeat, work, offline=not args.no_offline,
-                  budget=args.budget or None, hooks_at_2n=args.hooks_at_2n, search=args.search_repeat, progress=lambda s: print(s, file=sys.stderr, flush=True))
+                  budget=args.budget or None, hooks_at_2n=args.hooks_at_2n, search=args.search_repeat, preview=not args.no_preview, progress=lambda s: print(s, file=sys.stderr, flush=True))
     except (ConfigError, BenchFailed) as exc:
         print(f"kb bench: {exc}", file=sys.stderr)
         return 1
