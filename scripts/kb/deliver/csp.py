@@ -36,7 +36,12 @@ def sha256(text: str) -> str:
 def theme_scripts(chrome: str) -> list[str]:
     """Text of the theme's inline scripts that run, in the theme's part of a page."""
     out = []
-    for m in _SCRIPT.finditer(chrome):
+    at = chrome.find("<script")
+    while at >= 0:  # str.find from one <script to the next: a regular expression over the page costs more
+        m = _SCRIPT.match(chrome, at)
+        at = chrome.find("<script", at + 7)
+        if not m:
+            continue
         attrs = m.group("attrs") or ""
         if re.search(r"\ssrc\s*=", attrs, re.I) or re.search(r"type=[\"']?application/json", attrs, re.I):
             continue
@@ -79,7 +84,8 @@ def apply(output: str, content: str, offline: bool = False) -> str:
     if MARK in output[:4096]:
         return output
     chrome, _ = rendered.split(output, content)
-    meta = f'{MARK} content="{policy(theme_scripts(chrome), style_attributes(output), offline)}">'
+    # Style attributes: the content's (the theme writes none; one that got into its part is refused).
+    meta = f'{MARK} content="{policy(theme_scripts(chrome), style_attributes(content) if "style=" in content else [], offline)}">'
     m = _CHARSET.search(output, 0, 4096) or _HEAD.search(output)
     if not m:
         return output
