@@ -128,8 +128,13 @@ def page_body(text: str) -> tuple[str, int]:
     doc = text.replace("\r\n", "\n").replace("\r", "\n")
     m = _YAML_RE.match(doc)
     if m:
+        if "&" in m.group(1) or m.group(1).count("[") + m.group(1).count("{") > 50:
+            from kb.core import yamldoc  # bounded first: aliases and nesting (MkDocs itself would hang)
+
+            if any(not i.message.startswith(("duplicate key", "YAML syntax")) for i in yamldoc.parse(m.group(1))[1]):
+                return doc, 0
         try:
-            data = yaml.load(m.group(1), _YAML_LOADER)
+            data = yaml.load(m.group(1), _YAML_LOADER)  # what MkDocs does (mkdocs.utils.meta.get_data)
         except Exception:  # MkDocs keeps the text as it is
             return doc, 0
         if isinstance(data, dict):
