@@ -288,3 +288,9 @@ def test_a_page_nested_too_deeply_has_no_views_and_is_named():
     assert mdscan.too_deep(deep)[0] > mdscan.MAX_NESTING
     assert mdscan.fences(deep) == [] and mdscan.indented_code(deep) == []
     assert mdscan.too_deep("- a\n    - b\n") is None
+
+
+@pytest.mark.parametrize("text,level", [("\ufeff- > # Title 3 { #h3 }\n", 1), ("> - # A\n", 1), ("1. > > ## B\n", 2)])
+def test_headings_behind_any_mix_of_list_markers_and_quotes(text, level):
+    """Found by kb fuzz (seed 2123002082): '- > # Title' was missed."""
+    assert [h.level for h in mdscan.headings(text)] == [level]

@@ -940,7 +940,7 @@ _NOT_TOKENIZED = re.compile(r"^(?:[*+-]|\d+[.)]|#|!!!|\?\?\?|===|\||<|\[[^\]]*\]
 
 
 # an ATX heading candidate: container prefix (quotes, list markers, indentation), then 1-6 '#'
-_HEADING_CAND = re.compile(r"^(?P<prefix>[ >]*(?:(?:[*+-]|\d+[.)])[ ]+)*)(?P<hashes>#{1,6})(?=[ \t]|$)")
+_HEADING_CAND = re.compile(r"^(?P<prefix>(?:[ >]|[*+-] |\d+[.)] )*+)(?P<hashes>#{1,6})(?=[ \t]|$)")
 _HEADING_TOKEN = re.compile("kbzh([0-9]+)hzbk")
 
 
