@@ -41,3 +41,15 @@ def test_a_problem_in_the_other_languages_process_fails_the_parallel_build(tmp_p
         kbbuild.build(tmp_path / "site", config=project / "mkdocs.yml", echo=False, parallel=True)
     assert "no-existe.md" in str(failed.value)
     assert not (tmp_path / "site").exists()
+
+
+def test_parallel_offline_build_equals_sequential_build(tmp_path):
+    """The offline build (Material's offline plugin, the iframe-worker shim, search_index.js) too."""
+    project = bench.generate(tmp_path / "project", 4)
+    for parallel in (False, True):
+        kbbuild.build(tmp_path / f"site-{parallel}", config=project / "mkdocs.yml", echo=False,
+                      parallel=parallel, offline=True)
+    seq, par = tree(tmp_path / "site-False"), tree(tmp_path / "site-True")
+    assert sorted(seq) == sorted(par)
+    assert [name for name in seq if seq[name] != par[name]] == []
+    assert "search/search_index.js" in par and "es/search/search_index.js" in par
