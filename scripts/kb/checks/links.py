@@ -83,11 +83,10 @@ def _glossary_ids() -> frozenset:
 @lru_cache(maxsize=None)
 def _map_row_ids() -> frozenset:
     try:
-        import yaml
-
         from kb.content import mapping
+        from kb.core import yamldoc
 
-        entries = yaml.safe_load(mapping.DATA_FILE.read_text(encoding="utf-8"))["entries"]
+        entries = yamldoc.parse(source.read_text(mapping.DATA_FILE))[0][0].data["entries"]  # the one YAML loader
         return frozenset(f"map-{e['id']}" for e in entries)
     except Exception:  # a broken map is check-mapping's to report
         return frozenset()
