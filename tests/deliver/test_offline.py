@@ -102,7 +102,15 @@ def test_pages_load_the_pinned_shim_from_the_bundle(offline_bundle, bundle):
     shim = bundle.read(f"{top}/{SHIM}")
     asset = next(a for a in offline.assets() if a.name == "iframe-worker")
     with tarfile.open(fileobj=io.BytesIO(offline.tarball(asset)), mode="r:gz") as tar:
-        assert shim == tar.extractfile("package/shim/index.js").read()
+        pinned = tar.extractfile("package/shim/index.js").read().decode("utf-8")
+    # The pinned shim, with only the worker's URL in the script it writes made constant (so that the
+    # pages' Content-Security-Policy can allow that script by its hash: kb.deliver.csp).
+    from kb.deliver import csp
+
+    assert shim.decode("utf-8") == csp.shim_for_csp(pinned)
+    assert pinned.replace(csp.SHIM_FILENAME, csp.SHIM_CONSTANT).replace("if(r===`${this.url}`)", 'if(r==="search-worker")') \
+        == shim.decode("utf-8") != pinned
+    assert csp.sha256(csp.shim_inline_script(shim.decode("utf-8"))) in bundle.read(f"{top}/index.html").decode()
     assert f"{top}/assets/javascripts/iframe-worker/LICENSE.txt" in bundle.namelist()
     pages = [n for n in bundle.namelist() if n.endswith(".html")]
     for name in pages:
