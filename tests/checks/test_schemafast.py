@@ -91,6 +91,6 @@ def test_every_kubernetes_kind_compiles():
     assert [c.context for c in compiled if c.fast() is None] == []
 
 
-@pytest.mark.parametrize("schema", ["netplan", "tkg-cluster-config"])
+@pytest.mark.parametrize("schema", ["json-patch", "netplan", "tkg-cluster-config"])
 def test_named_schemas_compile(schema):
     assert snippets.named_schema(schema).fast() is not None
