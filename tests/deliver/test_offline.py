@@ -91,6 +91,7 @@ def test_archive_is_small(offline_bundle):
     assert size < MB
 
 
+@pytest.mark.slow  # reads the offline bundle: a second (offline) build of the site
 def test_server_only_files_stay_out(bundle):
     shipped = {Path(n).name for n in bundle.namelist()}
     assert not shipped & offline.NOT_SHIPPED
