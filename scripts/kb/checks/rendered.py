@@ -379,6 +379,17 @@ def _chrome_selectors():
     return _CHROME_BAD
 
 
+def _chrome_problem(node, message: str, where: Locator, keys: dict | None) -> Problem:
+    """A problem in the theme's part of a page: at the front-matter key whose value it shows, else at the title."""
+    around = (node.html or "")[:2000] + ((node.parent.html or "")[:2000] if node.parent is not None else "")
+    for key, value in (keys or {}).items():
+        if value and _overlaps(str(value), around):
+            path, line, col = where.key(key)
+            return Problem(path, line, col, f"front matter {key}: {message}")
+    path, line, col = where.key("title")
+    return Problem(path, line, col, f"in the theme's part of the page: {message}")
+
+
 def check_chrome(chrome: str, where: Locator, keys: dict[str, str] | None = None) -> tuple[list[Problem], list[str]]:
     """Problems in the theme's part of a page, and the text of the theme's inline scripts that run.
 
@@ -389,14 +400,7 @@ def check_chrome(chrome: str, where: Locator, keys: dict[str, str] | None = None
     tree = LexborHTMLParser(chrome, scripting=True)
 
     def report(node, message):
-        around = (node.html or "")[:2000] + ((node.parent.html or "")[:2000] if node.parent is not None else "")
-        for key, value in (keys or {}).items():
-            if value and _overlaps(str(value), around):
-                path, line, col = where.key(key)
-                problems.append(Problem(path, line, col, f"front matter {key}: {message}"))
-                return
-        path, line, col = where.key("title")
-        problems.append(Problem(path, line, col, f"in the theme's part of the page: {message}"))
+        problems.append(_chrome_problem(node, message, where, keys))
 
     for node in tree.css(sel["elements"]):
         report(node, f"<{node.tag}> is not an element the theme writes")
@@ -468,14 +472,7 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         problems.append(Problem(path, line, col, message + note))
 
     def report_chrome(node, message: str):
-        around = (node.html or "")[:2000] + ((node.parent.html or "")[:2000] if node.parent is not None else "")
-        for key, value in (keys or {}).items():
-            if value and _overlaps(str(value), around):
-                path, line, col = where.key(key)
-                problems.append(Problem(path, line, col, f"front matter {key}: {message}"))
-                return
-        path, line, col = where.key("title")
-        problems.append(Problem(path, line, col, f"in the theme's part of the page: {message}"))
+        problems.append(_chrome_problem(node, message, where, keys))
 
     start = tree.css_first(f"b#{_START_ID}")
     end = tree.css_first(f"b#{_SENTINEL_ID}")
