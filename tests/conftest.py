@@ -1,29 +1,56 @@
-"""Shared fixtures: the site is built once per test session (per worker); defects are planted in copies."""
+"""Shared fixtures: the site is built once per test session (shared by the xdist workers); defects are planted in copies."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from filelock import FileLock
 
 from kb.deliver import build as kbbuild
 from support import copy_project, parse
 
 
+def _once(tmp_path_factory, worker_id: str, name: str) -> tuple[Path, FileLock | None]:
+    """A folder for output that every xdist worker of this session shares, and the lock to hold while making it.
+
+    pytest-xdist's documented pattern: the workers' temporary folders share one parent per session, so the
+    first worker to take the lock builds there and the others wait and reuse it (the folder exists only once
+    the build succeeded: builds are atomic; after a failure the next worker tries again and fails the same way).
+    Without xdist (worker_id "master") the folder is this session's own."""
+    if worker_id == "master":
+        return tmp_path_factory.mktemp(name), None
+    shared = tmp_path_factory.getbasetemp().parent
+    return shared / name, FileLock(str(shared / f"{name}.lock"))
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The real site, built once (strict) from the working tree."""
-    out = tmp_path_factory.mktemp("built") / "site"
-    kbbuild.build(out, echo=False)
+def site(tmp_path_factory, worker_id) -> Path:
+    """The real site, built once (strict) from the working tree, shared by every worker. Read it, never write it."""
+    folder, lock = _once(tmp_path_factory, worker_id, "built")
+    out = folder / "site"
+    if lock is None:
+        kbbuild.build(out, echo=False)
+        return out
+    with lock:
+        if not out.is_dir():
+            kbbuild.build(out, echo=False)
     return out
 
 
 @pytest.fixture(scope="session")
-def offline_bundle(tmp_path_factory) -> Path:
-    """The offline archive of the working tree (kb offline), built once."""
+def offline_bundle(tmp_path_factory, worker_id) -> Path:
+    """The offline archive of the working tree (kb offline), built once and shared by every worker."""
     from kb.deliver import offline
 
-    return offline.bundle(tmp_path_factory.mktemp("dist"), echo=lambda *_: None)
+    folder, lock = _once(tmp_path_factory, worker_id, "dist")
+    if lock is None:
+        return offline.bundle(folder, echo=lambda *_: None)
+    with lock:
+        done = sorted(folder.glob("*.zip")) if folder.is_dir() else []
+        if done:
+            return done[0]
+        return offline.bundle(folder, echo=lambda *_: None)
 
 
 @pytest.fixture(scope="session")
