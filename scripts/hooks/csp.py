@@ -36,7 +36,8 @@ def on_config(config: MkDocsConfig) -> None:
 
 @event_priority(-100)  # the very last post_page change
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    return csp.apply(output, page.content or "", offline=state.offline)
+    # The gate (scripts/hooks/safety.py) has just parsed this same text: its theme scripts are reused.
+    return csp.apply(output, page.content or "", offline=state.offline, scripts=csp.remembered(output))
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:

@@ -18,6 +18,7 @@ from mkdocs.structure.pages import Page
 
 from kb.checks import frontmatter, published, rendered
 from kb.core.problems import Problem, relpath
+from kb.deliver import csp
 from kb.engine import mkdocs_adapter as kb
 
 log = logging.getLogger("mkdocs.hooks.safety")
@@ -51,6 +52,7 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     keys = {k: page.meta.get(k) for k in frontmatter.PRINTED if page.meta.get(k)}
     result = rendered.check_page(output, page.content or "", where, keys)
     state.problems.update(result.problems)
+    csp.remember(output, result.theme_scripts)  # the CSP hook, next, hashes these instead of reading the page again
     if kb.page_locale(page) == kb.language(config):  # fallback pages share the source: once is enough
         state.problems.update(frontmatter.problems(text, rel))
     return output

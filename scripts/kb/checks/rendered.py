@@ -485,29 +485,33 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
                      f"after it (close it, or write the text as `code` or with &lt;)",
                [content[last:last + 30]] if last >= 0 else [])
-    # The theme's part is read attribute by attribute only where it can matter: on elements that
-    # load or link, and everywhere when its text holds anything like a handler or a style.
-    chrome = (output[:at] + output[at + len(content):]).lower()
-    every = bool(_HANDLER_HINT.search(chrome)) or "style=" in chrome or "background=" in chrome or "ping=" in chrome
+    # Every element's attributes are read (lexbor lowercases HTML attribute names, as browsers do);
+    # the common cases leave early: content elements with only plain attributes (_PLAIN), theme
+    # elements without attributes or with only names that carry no URL, style or code (_CHROME_PLAIN).
     in_content = False
+    plain_content = _PLAIN
+    plain_chrome = _CHROME_PLAIN
     for node in tree.root.traverse(include_text=False):
         tag = node.tag
         if tag[0] in "-_":
             continue
-        if not in_content and not every and tag not in _CHROME_ATTRS:
-            if tag not in CHROME and not (tag in _SVG_SHAPES and node.parent is not None):
-                report_chrome(node, f"<{tag}> is not an element the theme writes")
-            continue
         attrs = node.attributes
-        if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
-            in_content = attrs["id"] == _START_ID
-            continue
         if in_content:
+            if tag == "b" and attrs.get("id") == _SENTINEL_ID:
+                in_content = False
+                continue
+            plain = plain_content.get(tag)
+            if plain is not None and plain.issuperset(attrs):
+                continue
             _content_node(node, tag, attrs, report)
             continue
-        # the theme's part
+        if tag == "b" and attrs.get("id") == _START_ID:
+            in_content = True
+            continue
         if tag not in CHROME and not (tag in _SVG_SHAPES and node.parent is not None):
             report_chrome(node, f"<{tag}> is not an element the theme writes")
+        if tag not in _CHROME_ATTRS and (not attrs or plain_chrome.issuperset(attrs)):
+            continue
         for name, value in attrs.items():
             if name[:2].lower() == "on":
                 report_chrome(node, f"inline event handler {name}= on <{tag}> runs code")
@@ -538,9 +542,22 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
 
 
 _SVG_SHAPES = {"path", "g", "circle", "rect", "title", "ellipse", "line", "polyline", "polygon"}
-_HANDLER_HINT = re.compile(r"[\s\"'/`]on[a-z]{3,}\s*=")  # on lowercased text: anything that could be an on…= attribute
 # Elements of the theme's part whose attributes are read on every page (loads, links, scripts, the sentinels).
 _CHROME_ATTRS = set(LOADS) | {"a", "b", "link", "script", "form", "button", "meta", "base", "object", "embed"}
+# Attribute names that need no look at their value: in the content, per element (the global ones
+# and the element's own non-URL attributes; not style, not URLs; <input> and <svg> have rules of
+# their own); in the theme's part, on elements outside _CHROME_ATTRS.
+_PLAIN = {tag: frozenset((GLOBAL_ATTRS - {"style"}) | (names - URL_ATTRS))
+          for tag, names in CONTENT.items() if tag not in ("input", "svg")}
+_CHROME_PLAIN = frozenset({
+    "id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "type", "name", "for", "value",
+    "placeholder", "autocomplete", "autocorrect", "autocapitalize", "spellcheck", "required", "checked",
+    "aria-label", "aria-hidden", "aria-expanded", "aria-labelledby", "aria-describedby", "aria-current",
+    "viewBox", "xmlns", "d", "fill", "width", "height",
+    "data-md-component", "data-md-toggle", "data-md-state", "data-md-scrollfix", "data-md-type",
+    "data-md-color-scheme", "data-md-color-primary", "data-md-color-accent", "data-md-color-media",
+    "data-md-level", "data-md-ref", "data-md-source", "data-md-select", "data-clipboard-target",
+})
 
 
 def script_hash(text: str) -> str:
@@ -563,13 +580,67 @@ def data_sources(data_dir: Path, root: Path) -> list[Source]:
 
 # --------------------------------------------------------------------------- without a build
 
-def _markdown():
+def _markdown(fast: bool = True):
+    """Python-Markdown configured like the site. `fast`: the same HTML without the repeated work
+    that makes a long page slow (superfences' quadratic reassemble, Pygments' per-fence lexer
+    lookup and style table): see linear_reassemble() and _fast_pygments()."""
     import markdown
 
     from kb.views import mdscan
 
     names, configs = mdscan.markdown_config()
-    return markdown.Markdown(extensions=names, extension_configs=configs)
+    md = markdown.Markdown(extensions=names, extension_configs=configs)
+    if fast:
+        mdscan.linear_reassemble(md)
+        _fast_pygments()
+    return md
+
+
+_PYGMENTS_PATCHED: list = []
+
+
+def _fast_pygments() -> None:
+    """Memoize two pure lookups Pygments repeats for every highlighted fence (in this process).
+
+    - ``get_lexer_by_name`` walks the table of every lexer (~600) to find an alias: the class found
+      for an alias is kept, and each call still makes a new lexer with the caller's options;
+    - ``HtmlFormatter._create_stylesheet`` rebuilds the token -> class and class -> style tables,
+      which depend only on the formatter's style and class prefix: built once per (style, prefix).
+    On a 5 MB page with 4,851 fences they took 7 of check-rendered's 35 CPU seconds."""
+    if _PYGMENTS_PATCHED:
+        return
+    _PYGMENTS_PATCHED.append(True)
+    try:
+        from pygments.formatters.html import HtmlFormatter
+        from pygments.lexers import find_lexer_class_by_name
+        from pymdownx import highlight
+    except ImportError:  # pragma: no cover - no Pygments: nothing to speed up
+        return
+    classes: dict = {}
+    original_lookup = highlight.get_lexer_by_name
+
+    def get_lexer_by_name(_alias, **options):
+        cls = classes.get(_alias)
+        if cls is None:
+            lexer = original_lookup(_alias, **options)  # raises ClassNotFound as before
+            classes[_alias] = type(lexer) if type(lexer) is find_lexer_class_by_name(_alias) else None
+            return lexer
+        return cls(**options)
+
+    highlight.get_lexer_by_name = get_lexer_by_name
+    tables: dict = {}
+    original_sheet = HtmlFormatter._create_stylesheet
+
+    def _create_stylesheet(self):
+        key = (self.style, self.classprefix)
+        hit = tables.get(key)
+        if hit is None:
+            original_sheet(self)
+            tables[key] = (dict(self.ttype2class), dict(self.class2style))
+        else:
+            self.ttype2class, self.class2style = dict(hit[0]), dict(hit[1])
+
+    HtmlFormatter._create_stylesheet = _create_stylesheet
 
 
 def check_sources(docs: Path, data: Path, root: Path) -> list[Problem]:

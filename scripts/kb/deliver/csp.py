@@ -18,6 +18,7 @@ hash (``SHIM_SCRIPT``) is allowed on every offline page.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import re
 
@@ -29,6 +30,7 @@ _HEAD = re.compile(r"<head(?:\s[^>]*)?>", re.I)
 _CHARSET = re.compile(r"<meta\s+charset=[\"']?utf-8[\"']?\s*/?>", re.I)
 
 
+@functools.lru_cache(maxsize=4096)  # the theme's scripts repeat from page to page (one per depth)
 def sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
@@ -55,9 +57,14 @@ def style_attributes(html: str) -> list[str]:
 
 
 def policy(scripts: list[str], styles: list[str], offline: bool = False) -> str:
+    return _policy(tuple(scripts), tuple(styles), offline, SHIM_SCRIPT_HASH)
+
+
+@functools.lru_cache(maxsize=1024)
+def _policy(scripts: tuple[str, ...], styles: tuple[str, ...], offline: bool, shim_hash: str) -> str:
     script_src = ["'self'", *sorted({sha256(s) for s in scripts})]
     if offline:
-        script_src.append(SHIM_SCRIPT_HASH)
+        script_src.append(shim_hash)
     style_src = ["'self'"] + (["'unsafe-hashes'", *sorted({sha256(s) for s in styles})] if styles else [])
     frames = "'self'"
     return "; ".join([
@@ -79,13 +86,32 @@ def policy(scripts: list[str], styles: list[str], offline: bool = False) -> str:
 MARK = '<meta http-equiv="Content-Security-Policy"'
 
 
-def apply(output: str, content: str, offline: bool = False) -> str:
-    """The page with its policy as the first element of <head> (once)."""
+_seen: list = [None, None]  # [the page text the gate last read, the theme scripts it found there]
+
+
+def remember(output: str, scripts: list[str]) -> None:
+    """The gate (scripts/hooks/safety.py) read `output` with the browser's parser and found `scripts`,
+    the theme's inline scripts that run: apply() on the very same text uses them instead of reading it again."""
+    _seen[0], _seen[1] = output, list(scripts)
+
+
+def remembered(output: str) -> list[str] | None:
+    """The theme scripts the gate found in this very page text (the same object: no hook changed it since), else None."""
+    return _seen[1] if _seen[0] is output else None
+
+
+def apply(output: str, content: str, offline: bool = False, scripts: list[str] | None = None) -> str:
+    """The page with its policy as the first element of <head> (once).
+
+    `scripts`: the theme's inline scripts of this page when the gate has found them (remembered());
+    else they are read here from the theme's part of the page."""
     if MARK in output[:4096]:
         return output
-    chrome, _ = rendered.split(output, content)
+    if scripts is None:
+        chrome, _ = rendered.split(output, content)
+        scripts = theme_scripts(chrome)
     # Style attributes: the content's (the theme writes none; one that got into its part is refused).
-    meta = f'{MARK} content="{policy(theme_scripts(chrome), style_attributes(content) if "style=" in content else [], offline)}">'
+    meta = f'{MARK} content="{policy(scripts, style_attributes(content) if "style=" in content else [], offline)}">'
     m = _CHARSET.search(output, 0, 4096) or _HEAD.search(output)
     if not m:
         return output
