@@ -121,3 +121,46 @@ def test_front_matter_values_are_escaped_before_the_theme_prints_them():
     assert "<" not in str(meta["title"]) and '"' not in str(meta["description"])
     assert meta["hide"] == ["toc"]
     assert frontmatter.escape({"title": "Plain & simple"})["title"] == "Plain &amp; simple"
+
+
+_RENDER_ALL = r"""
+import hashlib, json, sys
+from pathlib import Path
+from kb.checks import rendered
+from kb.views import mdscan
+md = rendered._markdown(fast=sys.argv[1] == "fast")
+out = {"patched": "reassemble" in vars(md.preprocessors["fenced_code_block"])}
+for path in sorted(Path("docs").rglob("*.md")) + sorted(Path(sys.argv[2]).glob("*.md")):
+    md.reset()
+    html = md.convert(mdscan.page_body(path.read_text(encoding="utf-8"))[0])
+    out[str(path.name if sys.argv[2] in str(path) else path)] = hashlib.sha256(html.encode()).hexdigest()
+print(json.dumps(out))
+"""
+
+
+def test_fast_renderer_writes_the_same_html_as_the_plain_one(tmp_path):
+    """check-rendered's renderer (superfences' reassemble in one pass, Pygments' lexer lookup and style
+    table memoized) writes byte-identical HTML to the unpatched Python-Markdown, on every real page and
+    on pages of many fences of every kind (each run in a fresh process: the Pygments patches are global)."""
+    import json
+    import subprocess
+    import sys
+
+    from kb.bench import checks as bench_checks
+    from support import ROOT
+
+    fences = ["```yaml\na: 1\n```", "```bash title=\"x.sh\" hl_lines=\"1\"\necho\n```", "~~~python linenums=\"3\"\nx = 1\n~~~",
+              "```{.json .x #id data-x=\"1\"}\n{}\n```", "```nosuchlang\nz\n```", "```\nplain\n```",
+              "- item\n\n    ```yaml\n    b: 2\n    ```", "!!! note\n\n    ```text\n    t\n    ```",
+              "=== \"Tab\"\n\n    ```console\n    $ ls\n    ```", "> ```yaml\n> q: 1\n> ```", "    ```yaml\n    indented: code\n    ```"]
+    (tmp_path / "many.md").write_text("# Many { #many }\n\n" + "\n\n".join(fences * 40) + "\n", encoding="utf-8")
+    (tmp_path / "big.md").write_text(bench_checks.big_page(200_000), encoding="utf-8")
+    (tmp_path / "fences.md").write_text(bench_checks.fences_page(300), encoding="utf-8")
+    runs = {}
+    for mode in ("plain", "fast"):
+        proc = subprocess.run([sys.executable, "-c", _RENDER_ALL, mode, str(tmp_path)], cwd=ROOT,
+                              capture_output=True, text=True, check=True)
+        runs[mode] = json.loads(proc.stdout)
+    assert len(runs["fast"]) > 20 and {"many.md", "big.md", "fences.md"} <= set(runs["fast"])
+    assert (runs["fast"].pop("patched"), runs["plain"].pop("patched")) == (True, False)
+    assert runs["fast"] == runs["plain"]

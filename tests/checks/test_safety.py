@@ -142,3 +142,35 @@ def test_unsafe_content_fails_the_strict_build_with_file_and_line(project):
     assert f"docs/es/kubernetes/index.md:{start}:1: raw <script> runs code in the reader's browser" in proc.stdout
     assert f"docs/es/kubernetes/index.md:{start + 2 + 6}:13: stringData.password of Secret 'db'" in proc.stdout
     assert not (project / "site").exists()
+
+
+def _prose_view_per_line(text: str, page: bool = True) -> str:
+    """prose_view as it was before one search over the whole view: inline code blanked line by line."""
+    from kb.core import source
+    from kb.views import mdscan
+
+    lines = source.normalize(text).split("\n")
+    mask = mdscan.line_mask(text, front_matter=page)
+    skip = mdscan.page_body(text)[1] if page else 0
+    out = []
+    for n, line in enumerate(lines):
+        if n < skip or (n < len(mask) and mask[n]):
+            out.append(" " * len(line))
+            continue
+        chars = list(line)
+        for a, b in mdscan.inline_code_spans(line):
+            chars[a:b] = " " * (b - a)
+        out.append("".join(chars))
+    return "\n".join(out)
+
+
+def test_prose_view_is_the_per_line_view_on_the_real_pages_and_planted_code():
+    from kb.checks import safety
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))]
+    texts += [snippet for snippet, *_ in UNSAFE + SECRETS]
+    texts += ["# T\n\nend of line `code`\n`start` of line\n``a ` b`` and `unclosed\nnext` line\n\\`not` code`\n",
+              "---\ntitle: `x`\n---\n\n`a`\n\n```\n`in fence`\n```\n\n    `indented`\n\n` `\n", "`", "``\n``", ""]
+    for text in texts:
+        for page in (True, False):
+            assert safety.prose_view(text, page=page) == _prose_view_per_line(text, page=page), text[:80]

@@ -25,6 +25,7 @@ import base64
 import binascii
 import html
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -134,6 +135,7 @@ def _scheme(url: str) -> str:
     return "unsafe"
 
 
+@lru_cache(maxsize=16)  # check-links reads a page's view for its links and again for its anchors
 def prose_view(text: str, *, page: bool = True) -> str:
     """The text with fenced code, inline code and, for a page, its front matter or meta-data
     blanked: what is left is prose, links and raw HTML, at their own lines and columns.
@@ -141,16 +143,18 @@ def prose_view(text: str, *, page: bool = True) -> str:
     lines = source.normalize(text).split("\n")  # the one line rule (kb.core.source)
     mask = mdscan.line_mask(text, front_matter=page)  # fenced and indented code, from the renderer
     skip = mdscan.page_body(text)[1] if page else 0
-    out = []
-    for n, line in enumerate(lines):
-        if n < skip or (n < len(mask) and mask[n]):
-            out.append(" " * len(line))
-            continue
-        chars = list(line)
-        for a, b in mdscan.inline_code_spans(line):
-            chars[a:b] = " " * (b - a)
-        out.append("".join(chars))
-    return "\n".join(out)
+    view = "\n".join(" " * len(line) if n < skip or (n < len(mask) and mask[n]) else line
+                     for n, line in enumerate(lines))
+    if "`" not in view:
+        return view
+    # inline code spans never cross a line, so one search over the whole view finds the spans of
+    # every line (a blanked line has none): one regex pass instead of one per line
+    parts, pos = [], 0
+    for a, b in mdscan.inline_code_spans(view):
+        parts += [view[pos:a], " " * (b - a)]
+        pos = b
+    parts.append(view[pos:])
+    return "".join(parts)
 
 
 def markup_view(text: str, *, page: bool = True) -> str:

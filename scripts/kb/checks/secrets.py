@@ -144,6 +144,29 @@ def _value_ok(rule: str, value: str, key: str = "") -> bool:
     return True
 
 
+_KEYWORD_RE = re.compile(_KEYWORD, re.I)
+
+
+def _matches(rule: str, rx: re.Pattern, text: str):
+    r"""rx.finditer(text), for the "setting" rule only on the lines that hold one of its keywords.
+
+    Its key part (``[\w.-]*KEYWORD[\w.-]*``) backtracks over every word of the text: 4.8 s on a
+    5 MB page. A match never crosses a line (nothing in the pattern matches a newline) and always
+    holds a keyword, so searching only the lines with a keyword finds the same matches."""
+    if rule != "setting":
+        yield from rx.finditer(text)
+        return
+    pos = 0
+    for k in _KEYWORD_RE.finditer(text):
+        if k.start() < pos:
+            continue
+        start = text.rfind("\n", 0, k.start()) + 1
+        end = text.find("\n", k.end())
+        end = len(text) if end < 0 else end
+        yield from rx.finditer(text, start, end)
+        pos = end
+
+
 def scan(text: str, rel: str) -> list[Problem]:
     """Every secret in a file, one report per line (the most specific rule)."""
     found: dict[int, Problem] = {}
@@ -164,7 +187,7 @@ def scan(text: str, rel: str) -> list[Problem]:
         if chunks and not any(is_placeholder(c) for c in chunks[:1]) and not is_placeholder(body):
             at(m.start(), f"a {m.group('kind').lower()} in the file: replace its body with '...'")
     for rule, rx, what in RULES:
-        for m in rx.finditer(text):
+        for m in _matches(rule, rx, text):
             value = m.group("value")
             key = m.groupdict().get("key") or ""
             if _value_ok(rule, value, key):
