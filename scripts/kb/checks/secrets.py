@@ -145,16 +145,38 @@ def _value_ok(rule: str, value: str, key: str = "") -> bool:
 
 
 _KEYWORD_RE = re.compile(_KEYWORD, re.I)
+# Text every match of a rule contains (one of these, case as written): a rule whose needles are all
+# absent from a file cannot match in it, and `in` finds that faster than the regex can (the regex
+# tries every position of a 5 MB page).
+NEEDLES = {
+    "github": ("github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    "gitlab": ("glpat-",),
+    "slack": ("xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"),
+    "google": ("AIza",),
+    "stripe": ("k_live_",),
+    "aws-id": ("AKIA", "ASIA"),
+    "jwt": ("eyJ",),
+    "bearer": ("earer",),
+    "pg": ("PGPASSWORD=", "MYSQL_PWD=", "REDISCLI_AUTH="),
+    "mysql-p": ("mysql",),
+    "password-flag": ("--",),
+    "url-userinfo": ("://",),
+    "from-literal": ("--from-literal=",),
+    "docker-auth": ("auth",),
+    "dockerconfigjson": (".dockerconfigjson",),
+}
 
 
 def _matches(rule: str, rx: re.Pattern, text: str):
-    r"""rx.finditer(text), for the "setting" rule only on the lines that hold one of its keywords.
+    r"""rx.finditer(text); nothing when none of the rule's NEEDLES is in the text; for the "setting"
+    rule, only on the lines that hold one of its keywords.
 
     Its key part (``[\w.-]*KEYWORD[\w.-]*``) backtracks over every word of the text: 4.8 s on a
     5 MB page. A match never crosses a line (nothing in the pattern matches a newline) and always
     holds a keyword, so searching only the lines with a keyword finds the same matches."""
     if rule != "setting":
-        yield from rx.finditer(text)
+        if rule not in NEEDLES or any(n in text for n in NEEDLES[rule]):
+            yield from rx.finditer(text)
         return
     pos = 0
     for k in _KEYWORD_RE.finditer(text):
