@@ -81,3 +81,24 @@ def test_every_check_reports_or_passes_never_a_traceback(project, plant):
     if plant == "latin1":
         assert "docs/es/index.md:" in outputs["check-snippets"] and "not valid UTF-8" in everything
         assert ":1:1: not valid UTF-8" not in everything
+
+
+def test_the_one_front_matter_reader():
+    """kb.core.source.front_matter: what translations (source_hash) and the front-matter gate read."""
+    from kb.checks import frontmatter
+    from kb.core import source
+
+    page = "---\ntitle: Pods\nsource_hash: sha256:x\n---\n\n# Pods { #pods }\n"
+    for text in (page, page.replace("\n", "\r\n"), "\ufeff" + page):
+        fm = source.front_matter(text)
+        assert (fm.lines, fm.end, fm.data, fm.problems) == (["title: Pods", "source_hash: sha256:x"], 3,
+                                                           {"title": "Pods", "source_hash": "sha256:x"}, [])
+        assert (fm.key_line("source_hash"), fm.key_line("title"), fm.key_line("nothing")) == (2, 1, 0)
+    assert source.front_matter("# No front matter\n") == source.FrontMatter()
+    assert source.front_matter("---\ntitle: x\n").problems == [(0, 0, "front matter is not closed with '---'")]
+    assert source.front_matter("---\n- a\n...\n").problems == [(1, 0, "front matter must be a mapping of keys to values")]
+    assert source.front_matter("---\na: 1\na: 2\n---\n").problems[0][:2] == (2, 0)
+    # the gate reads the same lines: a CRLF page's title is plain text, not a control character U+000D
+    assert frontmatter.problems("---\r\ntitle: Pods\r\n---\r\n", "docs/en/x.md") == []
+    bad = frontmatter.problems("---\r\ntitle: </title><script>\r\n---\r\n", "docs/en/x.md")
+    assert [(p.line, p.col) for p in bad] == [(2, 1)] and "'<'" in bad[0].message

@@ -214,11 +214,15 @@ def test_indented_fence_outside_a_container_is_an_indented_code_block():
     assert [f.lines for f in mdscan.fences(text)] == [["b: 2"]]
 
 
-def test_code_mask_follows_splitlines_even_with_unusual_line_breaks():
+def test_line_mask_keeps_an_unusual_line_break_inside_its_line():
+    """Was code_mask's test (code_mask followed str.splitlines() and is gone): the same page through
+    line_mask, the one line rule, where the form feed does not end a line."""
+    from kb.core import source
+
     text = "page\x0cbreak\n```yaml\na: 1\n```\nafter [[pod]]\n"
-    mask = mdscan.code_mask(text)
-    assert len(mask) == len(text.splitlines())
-    assert mask == [False, False, True, True, True, False]
+    mask = mdscan.line_mask(text)
+    assert len(mask) == len(source.split_lines(text))
+    assert mask == [False, True, True, True, False]
 
 
 def test_inline_code_spans_like_python_markdown():

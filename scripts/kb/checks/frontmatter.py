@@ -16,6 +16,7 @@ import re
 from markupsafe import Markup
 from markupsafe import escape as _escape
 
+from kb.core import source
 from kb.core.problems import Problem
 
 PRINTED = ("title", "description", "author", "subtitle", "status")
@@ -23,20 +24,9 @@ _BAD = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
 _KEY = re.compile(r"^(?P<key>[A-Za-z_][\w-]*)[ \t]*:[ \t]*(?P<value>.*)$")
 
 
-def front_matter(text: str) -> tuple[list[str], int]:
-    """(lines of the YAML front matter, index of its first line) or ([], 0)."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
-        return [], 0
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return lines[1:i], 1
-    return [], 0
-
-
 def problems(text: str, rel: str) -> list[Problem]:
     found = []
-    lines, first = front_matter(text)
+    lines, first = source.front_matter(text).lines, 1  # the one reader (kb.core.source); YAML from line 2
     i = 0
     while i < len(lines):
         m = _KEY.match(lines[i])

@@ -269,10 +269,10 @@ def render_page(markdown: str, lang: str, entries: list[Entry] | None, terms: kb
     """Replace every placeholder outside code with the table in `lang`."""
     if PLACEHOLDER not in markdown or entries is None or terms is None:
         return markdown
-    mask = mdscan.code_mask(markdown, front_matter=False)  # page.markdown: front matter already gone
+    mask = mdscan.line_mask(markdown, front_matter=False)  # page.markdown: front matter already gone
     table = render_table(entries, lang, terms)
     out = []
-    for n, line in enumerate(markdown.splitlines()):
+    for n, line in enumerate(source.normalize(markdown).split("\n")):  # the one line rule, as placeholders()
         if PLACEHOLDER in line and not (n < len(mask) and mask[n]):
             spans = mdscan.inline_code_spans(line)
             if not any(a <= line.find(PLACEHOLDER) < b for a, b in spans):
@@ -280,7 +280,7 @@ def render_page(markdown: str, lang: str, entries: list[Entry] | None, terms: kb
                 line = "\n\n".join(p for p in (before.rstrip(), table, after.strip()) if p)
                 line = "\n" + line + "\n"  # a raw HTML block needs blank lines around it
         out.append(line)
-    return "\n".join(out) + ("\n" if markdown.endswith("\n") else "")
+    return "\n".join(out)
 
 
 # ---------------------------------------------------------------- downloads

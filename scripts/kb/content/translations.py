@@ -90,34 +90,7 @@ def source_hash(text: str) -> str:
     return "sha256:" + hashlib.sha256("\n".join(out).encode("utf-8")).hexdigest()
 
 
-@dataclass
-class FrontMatter:
-    data: dict
-    end: int            # 0-based line of the closing '---' (-1 when there is no front matter)
-    key_line: int = 0   # 0-based line of `source_hash:` (0 when absent)
-    problems: list = field(default_factory=list)  # (line, col, message), 0-based
-
-
-def front_matter(text: str) -> FrontMatter:
-    lines = source.split_lines(text)
-    if not lines or lines[0].rstrip() != "---":
-        return FrontMatter({}, -1)
-    for end in range(1, len(lines)):
-        if lines[end].rstrip() in ("---", "..."):
-            break
-    else:
-        return FrontMatter({}, -1, problems=[(0, 0, "front matter is not closed with '---'")])
-    fm = FrontMatter({}, end)
-    docs, issues = yamldoc.parse("\n".join(lines[1:end]) + "\n")
-    fm.problems = [(i.line + 1, i.col, f"front matter: {i.message}") for i in issues]
-    if docs and isinstance(docs[0].data, dict):
-        fm.data = docs[0].data
-        mark = yamldoc.key_mark(docs[0].node, (), SOURCE_KEY)
-        if mark:
-            fm.key_line = mark[0] + 1
-    elif docs and docs[0].data is not None:
-        fm.problems.append((1, 0, "front matter must be a mapping of keys to values"))
-    return fm
+front_matter = source.front_matter  # the one front-matter reader (kb.core.source)
 
 
 @dataclass
@@ -422,12 +395,12 @@ def _compare(en_path, tr_path, en_text, tr_text, rel, lang) -> tuple[PageStatus,
         problems.append(Problem(tr_rel, 1, 1, f"outdated: not marked as a translation of {en_rel} yet "
                                 f"(once it says what the English page says: {mark_cmd})", "warning"))
     elif not isinstance(recorded, str) or not _HASH.match(recorded):
-        problems.append(Problem(tr_rel, fm.key_line + 1, 1,
+        problems.append(Problem(tr_rel, fm.key_line(SOURCE_KEY) + 1, 1,
                                 f"{SOURCE_KEY} must look like 'sha256:<64 hex digits>' (written by {mark_cmd})"))
         status.state, status.reasons = OUTDATED, ["unmarked"]
     elif recorded != source_hash(en_text):
         status.state, status.reasons = OUTDATED, ["changed"]
-        problems.append(Problem(tr_rel, fm.key_line + 1, 1, f"outdated: {en_rel} changed after this translation "
+        problems.append(Problem(tr_rel, fm.key_line(SOURCE_KEY) + 1, 1, f"outdated: {en_rel} changed after this translation "
                                 f"was marked (update it, then: {mark_cmd}; see what changed: git log -p {en_rel})",
                                 "warning"))
     drift = structure_problems(en_path, tr_path, "error" if status.state == CURRENT else "warning", en_text, tr_text)
@@ -503,8 +476,8 @@ def write_source_hash(path: Path, value: str) -> None:
     entry = f"{SOURCE_KEY}: {value}"
     if fm.end < 0:
         lines[0:0] = ["---", entry, "---"]
-    elif fm.key_line:
-        lines[fm.key_line] = entry
+    elif fm.key_line(SOURCE_KEY):
+        lines[fm.key_line(SOURCE_KEY)] = entry
     else:
         lines.insert(fm.end, entry)
     path.write_text("\n".join(lines), encoding="utf-8")

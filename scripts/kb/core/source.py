@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.core.problems import Problem, relpath
@@ -64,6 +64,47 @@ class LineIndex:
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset in a normalised text."""
     return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+@dataclass
+class FrontMatter:
+    """A page's YAML front matter: the lines between a first line ``---`` and the next ``---`` or
+    ``...`` (the one front-matter reader: kb.content.translations, kb.checks.frontmatter)."""
+    lines: list = field(default_factory=list)     # the YAML lines; lines[0] is the page's line 2
+    end: int = -1                                   # 0-based line of the closing fence (-1: none)
+    data: dict = field(default_factory=dict)        # the mapping ({} when none, or not a mapping)
+    node: object = None                             # its YAML node (for positions)
+    problems: list = field(default_factory=list)    # (0-based line, 0-based col, message)
+
+    def key_line(self, key: str) -> int:
+        """0-based page line of the top-level key `key`, 0 when it is absent."""
+        from kb.core import yamldoc
+
+        mark = yamldoc.key_mark(self.node, (), key) if self.node is not None else None
+        return mark[0] + 1 if mark else 0
+
+
+def front_matter(text: str) -> FrontMatter:
+    """The front matter of a page's text (any line endings, a BOM allowed), parsed by kb.core.yamldoc.
+    An opening ``---`` that is never closed is a problem at line 1; no front matter is no problem."""
+    from kb.core import yamldoc
+
+    lines = split_lines(text)
+    if not lines or lines[0].rstrip() != "---":
+        return FrontMatter()
+    for end in range(1, len(lines)):
+        if lines[end].rstrip() in ("---", "..."):
+            break
+    else:
+        return FrontMatter(problems=[(0, 0, "front matter is not closed with '---'")])
+    fm = FrontMatter(lines[1:end], end)
+    docs, issues = yamldoc.parse("\n".join(fm.lines) + "\n")
+    fm.problems = [(i.line + 1, i.col, f"front matter: {i.message}") for i in issues]
+    if docs and isinstance(docs[0].data, dict):
+        fm.data, fm.node = docs[0].data, docs[0].node
+    elif docs and docs[0].data is not None:
+        fm.problems.append((1, 0, "front matter must be a mapping of keys to values"))
+    return fm
 
 
 @dataclass

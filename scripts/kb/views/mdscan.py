@@ -104,7 +104,6 @@ class Fence:
 # --------------------------------------------------------------------------- lines
 
 _BREAK = re.compile(r"\r\n|\r|\n")
-_UNUSUAL_BREAK = re.compile("[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def split_lines(text: str) -> list[str]:
@@ -885,42 +884,11 @@ def unclosed(text: str, *, front_matter: bool = True) -> list[Fence]:
     return out
 
 
-def code_mask(text: str, *, front_matter: bool = True) -> list[bool]:
-    """For each line of ``text.splitlines()``: True when it belongs to a rendered fenced block.
-    (For callers that split with ``str.splitlines()``; the checks use line_mask(), the one line rule.)"""
-    plain = text.splitlines()
-    mask = [False] * len(plain)
-    found = fences(text, front_matter=front_matter)
-    if not found:
-        return mask
-    if not _UNUSUAL_BREAK.search(text):
-        for f in found:
-            for k in range(f.start, min(f.end, len(mask) - 1) + 1):
-                mask[k] = True
-        return mask
-    # Python's splitlines() also breaks on \v, \f, \x1c-\x1e, \x85, \u2028, \u2029: map by offset.
-    starts, pos = [], 0
-    for part in _BREAK.finditer(text):
-        starts.append(pos)
-        pos = part.end()
-    starts.append(pos)
-    inside = [False] * len(starts)
-    for f in found:
-        for k in range(f.start, f.end + 1):
-            if k < len(inside):
-                inside[k] = True
-    pos = 0
-    for n, line in enumerate(text.splitlines(keepends=True)):
-        mask[n] = inside[bisect.bisect_right(starts, pos) - 1]
-        pos += len(line)
-    return mask
-
-
 def line_mask(text: str, *, front_matter: bool = True) -> list[bool]:
     """For each line of the text by the project's one line rule (kb.core.source: lines end at
     ``\\n`` after ``\\r\\n``/``\\r`` are normalised, nowhere else), a BOM not counted: True inside
     a rendered fenced block or an indented code block (as the renderer decides: indented_code()).
-    Every check uses this; code_mask() is kept for ``splitlines()`` callers."""
+    Every check and the map's placeholder replacement use this."""
     from kb.core import source
 
     n = len(source.split_lines(text))
