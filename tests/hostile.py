@@ -141,6 +141,15 @@ FILES = {  # path: content (None: a symlink, made below)
     "docs/en/page-1502.markdown": "# Page\n\n<script>alert(1502)</script>\n",
     "docs/assets/tool-1503.js": "alert(1503)\n",
     "docs/assets/extra.css": "a{}\n@import url(\"https://fonts.example.com/f1504.css\");\nb{background:url(https://evil.example/b1505.png)}\n",
+    # a theme override for the 404 pages: each language's page is gated (the handler differs by language)
+    "overrides/404.html": ('{% extends "main.html" %}\n'
+                           "{% block extrahead %}<script>alert(1703)</script>{% endblock %}\n"
+                           "{% block content %}\n  <h1>404 - Not found</h1>\n"
+                           '  {% if config.theme.language == "es" %}\n'
+                           '  <img src="x1701.png" alt="" onerror="alert(1701)">\n'
+                           "  {% else %}\n"
+                           '  <img src="x1702.png" alt="" onerror="alert(1702)">\n'
+                           "  {% endif %}\n{% endblock %}\n"),
 }
 SYMLINKS = {"docs/assets/passwd-1506.txt": "/etc/passwd", "docs/en/config-1507.md": "../../.git/config"}
 FILE_PLANTS = [
@@ -152,6 +161,9 @@ FILE_PLANTS = [
     Plant("docs/assets/diagrams/hostile.svg", "", "1406", "@import"),
     Plant("docs/assets/extra.css", "", "1504", "another host"),
     Plant("docs/assets/extra.css", "", "1505", "another host"),
+    Plant("overrides/404.html", "", "1701", "onerror="),  # the Spanish 404 page
+    Plant("overrides/404.html", "", "1702", "onerror="),  # the English one
+    Plant("overrides/404.html", "", "1703", "inline <script> that is not one of the theme's"),
 ]
 FILE_NAMES = {  # reported at line 1 of the file: path -> message part
     "docs/en/raw-1501.html": "raw HTML page",

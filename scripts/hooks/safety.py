@@ -3,7 +3,7 @@
 Every file under docs/ is checked first (kb.checks.published: symlinks, raw HTML, unknown files, SVG, CSS).
 Front-matter values the theme prints are checked here and escaped by scripts/hooks/frontmatter.py;
 the final HTML of every page, both languages and the generated pages, is held to the gate's
-allowlists (on_post_page); every problem of every page fails the build at once (on_post_build),
+allowlists (on_post_page), the 404 pages too (on_post_template); every problem of every page fails the build at once (on_post_build),
 as PATH:LINE:COL: MESSAGE at the Markdown line, front-matter key or data-file entry.
 """
 from __future__ import annotations
@@ -55,6 +55,18 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     csp.remember(output, result.theme_scripts)  # the CSP hook, next, hashes these instead of reading the page again
     if kb.page_locale(page) == kb.language(config):  # fallback pages share the source: once is enough
         state.problems.update(frontmatter.problems(text, rel))
+    return output
+
+
+@event_priority(50)  # before scripts/hooks/languages.py takes the other languages' 404 page out of the output
+def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
+    """The 404 pages (one per language) are templates, not pages: the whole page is held to the gate,
+    what the theme's <article> holds to the content rules, problems located in the theme overrides."""
+    if template_name != "404.html" or not output:
+        return output
+    root = Path(config.config_file_path).parent
+    where = rendered.template_sources(config.theme.custom_dir, root)
+    state.problems.update(rendered.check_page(output, rendered.article(output), where).problems)
     return output
 
 

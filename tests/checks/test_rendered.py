@@ -164,3 +164,16 @@ def test_fast_renderer_writes_the_same_html_as_the_plain_one(tmp_path):
     assert len(runs["fast"]) > 20 and {"many.md", "big.md", "fences.md"} <= set(runs["fast"])
     assert (runs["fast"].pop("patched"), runs["plain"].pop("patched")) == (True, False)
     assert runs["fast"] == runs["plain"]
+
+
+def test_the_404_pages_go_through_the_gate_and_pass(site):
+    """Both languages' 404 pages (templates, not pages) are held to the gate by scripts/hooks/safety.py's
+    on_post_template; an override planted with a handler and a script is caught in the hostile build
+    (tests/hostile.py, overrides/404.html). The clean ones pass, whole page and article."""
+    from support import ROOT
+
+    for page in (site / "404.html", site / "es" / "404.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "404" in rendered.article(text), page
+        where = rendered.template_sources(ROOT / "overrides", ROOT)
+        assert rendered.check_page(text, rendered.article(text), where).problems == [], page

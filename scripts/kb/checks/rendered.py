@@ -94,7 +94,8 @@ THEME_SCRIPTS = [
     re.compile(r'^var tabs=__md_get\("__tabs"\);'),
     re.compile(r"^var target=document\.getElementById\(location\.hash\.slice\(1\)\);"),
 ]
-THEME_SCRIPT_SRC = re.compile(r"^(?:\.\./|\./)*(?:[a-z]{2}/)?(?:\.\./)*assets/javascripts/[\w./-]+\.js$")
+# relative to the page, or from the site's root (the 404 pages: their links are absolute paths)
+THEME_SCRIPT_SRC = re.compile(r"^(?:/(?:[\w.-]+/)*|(?:\.\./|\./)*(?:[a-z]{2}/)?(?:\.\./)*)assets/javascripts/[\w./-]+\.js$")
 JSON_SCRIPT_IDS = {"__config"}  # <script type="application/json">: data, never run
 
 # Attributes through which a page makes the browser load something by itself (also the offline check).
@@ -187,6 +188,7 @@ class Locator:
     page: Source
     data: list[Source] = field(default_factory=list)
     used: dict = field(default_factory=dict)  # (source, needle) -> offset of the last match used
+    templates: bool = False  # the sources are theme templates (the 404 pages): the theme's part is located by text too
 
     def find(self, needles: list[str], heading: str | None = None) -> tuple[str, int, int, str]:
         """(path, line, col, note): note is '' when a needle was found, else how the line was chosen.
@@ -386,6 +388,12 @@ def _chrome_problem(node, message: str, where: Locator, keys: dict | None) -> Pr
         if value and _overlaps(str(value), around):
             path, line, col = where.key(key)
             return Problem(path, line, col, f"front matter {key}: {message}")
+    if where.templates:  # a page made from templates only (404): the line in the override that holds it
+        needles = [v for v in node.attributes.values() if v and len(v) > 3]
+        if node.tag in ("script", "style", "title"):
+            needles.append((node.text(deep=True) or "").strip()[:60])
+        path, line, col, note = where.find(needles + [f"<{node.tag}"])
+        return Problem(path, line, col, f"in the theme's part of the page: {message}{note}")
     path, line, col = where.key("title")
     return Problem(path, line, col, f"in the theme's part of the page: {message}")
 
@@ -474,21 +482,11 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
     def report_chrome(node, message: str):
         problems.append(_chrome_problem(node, message, where, keys))
 
-    start = tree.css_first(f"b#{_START_ID}")
-    end = tree.css_first(f"b#{_SENTINEL_ID}")
-    if end is None or start is None or end.parent is None or start.parent is None \
-            or end.parent.mem_id != start.parent.mem_id:
-        inside = "an unclosed comment, attribute or raw-text element" if end is None \
-            else f"an unclosed <{end.parent.tag}>" if end.parent is not None else "unbalanced markup"
-        last = max((content.rfind(s) for s in ("<!--", "<![CDATA[", "<textarea", "<title", "<style", "<xmp",
-                                                  "<noembed", "<noframes", "<plaintext", "<iframe", "<script")))
-        report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
-                     f"after it (close it, or write the text as `code` or with &lt;)",
-               [content[last:last + 30]] if last >= 0 else [])
     # Every element's attributes are read (lexbor lowercases HTML attribute names, as browsers do);
     # the common cases leave early: content elements with only plain attributes (_PLAIN), theme
     # elements without attributes or with only names that carry no URL, style or code (_CHROME_PLAIN).
     in_content = False
+    start = end = None
     plain_content = _PLAIN
     plain_chrome = _CHROME_PLAIN
     for node in tree.root.traverse(include_text=False):
@@ -499,14 +497,23 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         if in_content:
             if tag == "b" and attrs.get("id") == _SENTINEL_ID:
                 in_content = False
+                end = end or node
                 continue
             plain = plain_content.get(tag)
             if plain is not None and plain.issuperset(attrs):
                 continue
+            if tag == "a" and _A_PLAIN.issuperset(attrs):  # a link inside the site: _url_problem's first exit
+                href = attrs.get("href") or ""
+                if ":" not in href and "&" not in href and not href.lstrip().startswith(("//", "\\", "/\\")):
+                    continue
             _content_node(node, tag, attrs, report)
             continue
-        if tag == "b" and attrs.get("id") == _START_ID:
-            in_content = True
+        if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
+            in_content = attrs["id"] == _START_ID
+            if in_content:
+                start = start or node
+            else:
+                end = end or node
             continue
         if tag not in CHROME and not (tag in _SVG_SHAPES and node.parent is not None):
             report_chrome(node, f"<{tag}> is not an element the theme writes")
@@ -538,6 +545,16 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
             report_chrome(node, f"inline <script> that is not one of the theme's: {_short(text, 40)!r}")
         elif tag in ("form", "button") and attrs.get("action") or attrs.get("formaction"):
             report_chrome(node, f"<{tag}> submits somewhere")
+    # The sentinels as the walk met them (the first of each in document order).
+    if end is None or start is None or end.parent is None or start.parent is None \
+            or end.parent.mem_id != start.parent.mem_id:
+        inside = "an unclosed comment, attribute or raw-text element" if end is None \
+            else f"an unclosed <{end.parent.tag}>" if end.parent is not None else "unbalanced markup"
+        last = max((content.rfind(s) for s in ("<!--", "<![CDATA[", "<textarea", "<title", "<style", "<xmp",
+                                                  "<noembed", "<noframes", "<plaintext", "<iframe", "<script")))
+        report(None, f"the page's HTML ends inside {inside}: it would swallow or re-shape the theme's markup "
+                     f"after it (close it, or write the text as `code` or with &lt;)",
+               [content[last:last + 30]] if last >= 0 else [])
     return Result(sorted(set(problems)), scripts)
 
 
@@ -549,6 +566,7 @@ _CHROME_ATTRS = set(LOADS) | {"a", "b", "link", "script", "form", "button", "met
 # their own); in the theme's part, on elements outside _CHROME_ATTRS.
 _PLAIN = {tag: frozenset((GLOBAL_ATTRS - {"style"}) | (names - URL_ATTRS))
           for tag, names in CONTENT.items() if tag not in ("input", "svg")}
+_A_PLAIN = _PLAIN["a"] | {"href"}
 _CHROME_PLAIN = frozenset({
     "id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "type", "name", "for", "value",
     "placeholder", "autocomplete", "autocorrect", "autocapitalize", "spellcheck", "required", "checked",
@@ -558,6 +576,34 @@ _CHROME_PLAIN = frozenset({
     "data-md-color-scheme", "data-md-color-primary", "data-md-color-accent", "data-md-color-media",
     "data-md-level", "data-md-ref", "data-md-source", "data-md-select", "data-clipboard-target",
 })
+
+
+ARTICLE = '<article class="md-content__inner md-typeset">'
+
+
+def article(output: str) -> str:
+    """What the theme's <article> holds in a page made from templates only (the 404 pages): held to
+    the content rules like a page's Markdown; "" when there is none (the whole page is then the theme's)."""
+    start = output.find(ARTICLE)
+    end = output.rfind("</article>")
+    return output[start + len(ARTICLE):end] if 0 <= start < end else ""
+
+
+def template_sources(custom_dir: Path | None, root: Path, name: str = "404.html") -> Locator:
+    """A Locator over the theme overrides a template-only page is made from, `name` first."""
+    files = sorted(Path(custom_dir).rglob("*.html")) if custom_dir and Path(custom_dir).is_dir() else []
+    files.sort(key=lambda p: p.name != name)
+    sources = []
+    for path in files:
+        try:
+            rel = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        sources.append(Source(rel, path.read_text(encoding="utf-8", errors="replace")))
+    if not sources:  # no overrides: what the theme prints comes from mkdocs.yml
+        sources.append(Source("mkdocs.yml", (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
+                              if (root / "mkdocs.yml").is_file() else ""))
+    return Locator(sources[0], sources[1:], templates=True)
 
 
 def script_hash(text: str) -> str:
