@@ -147,6 +147,36 @@ def test_bundle_is_checked_for_outside_loads(tmp_path):
     ]
 
 
+def test_outside_loads_are_read_as_the_browser_parses_the_page(tmp_path):
+    """The check reads pages with the gate's HTML5 parser: where Python's html.parser and a browser
+    disagree, it sees what the browser loads. `<!-->` is a whole (empty) comment to a browser, so the
+    image after it loads; html.parser reads a comment up to the next `-->` and never sees the <img>.
+    Text inside <noscript> is markup to a reader without JavaScript: that image is reported too."""
+    from html.parser import HTMLParser
+
+    page = tmp_path / "page.html"
+    html = ('<html><body>\n<p>a<!--><img src="https://tracker.example.com/p.png">--></p>\n'
+            '<noscript><img src="https://tracker.example.com/n.png"></noscript>\n'
+            '<img src="https://tracker.example.com/p.png" alt="the same image again">\n</body></html>\n')
+    page.write_text(html, encoding="utf-8")
+
+    class Tags(HTMLParser):
+        imgs = 0
+
+        def handle_starttag(self, tag, attrs):
+            self.imgs += tag == "img"
+
+    old = Tags()
+    old.feed(html)
+    assert old.imgs == 2  # html.parser: the first image is inside a comment
+    found = [str(p) for p in offline.outside_loads(tmp_path)]
+    assert found == [
+        "page.html:2:10: <img> loads https://tracker.example.com/p.png from outside the site",
+        "page.html:3:11: <img> loads https://tracker.example.com/n.png from outside the site",
+        "page.html:4:1: <img> loads https://tracker.example.com/p.png from outside the site",
+    ]
+
+
 # --------------------------------------------------------------------------- pinned assets
 
 @pytest.fixture

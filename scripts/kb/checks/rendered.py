@@ -28,7 +28,8 @@ nearest heading before it, said so in the message; in the chrome, at the front-m
 carries the text (``title``, ``description``), else line 1.
 
 The same tables answer which URLs load something (``loads()``): the offline bundle's check
-(kb.deliver.offline.outside_loads) uses them on the built files.
+(kb.deliver.offline.outside_loads) uses them on the built files, read with the same parser
+(``page_loads()``).
 """
 from __future__ import annotations
 
@@ -153,6 +154,52 @@ def loads(tag: str, attrs: dict) -> list[tuple[str, str]]:
     if attrs.get("style"):
         found += [("style", m.group(1) or m.group(2)) for m in CSS_URL.finditer(attrs["style"])]
     return found
+
+
+def page_loads(text: str) -> list[tuple[int, int, str, str]]:
+    """[(line, col, tag, url)] of everything a built HTML page makes the browser load by itself, read
+    with the gate's parser (lexbor, as Chromium parses: ``<!-->``, ``--!>``, raw text...) and the
+    tables of loads(). A page holding <noscript> is also read with scripting off (a reader without
+    JavaScript gets its content as markup): what only that reading finds is added. The position is
+    that of the element's tag in `text`, found from the URL as written (else the tag name), in
+    document order."""
+    from collections import Counter
+
+    found: list[tuple[str, str]] = []
+    for scripting in (True, False) if _NOSCRIPT.search(text) else (True,):
+        seen: list[tuple[str, str]] = []
+        tree = LexborHTMLParser(text, scripting=scripting)
+        for node in tree.root.traverse(include_text=False) if tree.root is not None else []:
+            tag = node.tag
+            if tag[0] in "-_":
+                continue
+            tag = tag.lower()
+            attrs = node.attributes
+            if attrs and (tag in LOADS or tag == "link" or "style" in attrs or "background" in attrs or "ping" in attrs):
+                seen += [(tag, url) for _, url in loads(tag, {k: v or "" for k, v in attrs.items()})]
+        if not found:
+            found = seen
+        else:  # the scripting-off reading: only what the first one did not find
+            extra = Counter(seen) - Counter(found)
+            for item in seen:
+                if extra[item] > 0:
+                    extra[item] -= 1
+                    found.append(item)
+    out, lower, cursor = [], text.lower(), 0
+    for tag, url in found:
+        at = text.find(url, cursor) if url else -1
+        if at < 0:
+            at = text.find(url) if url else -1
+        start = lower.rfind("<" + tag, 0, at) if at >= 0 else lower.find("<" + tag, cursor)
+        start = max(start if start >= 0 else lower.find("<" + tag), 0)
+        if at >= 0:
+            cursor = max(cursor, at + len(url))
+        line = text.count("\n", 0, start) + 1
+        out.append((line, start - (text.rfind("\n", 0, start) + 1) + 1, tag, url))
+    return sorted(out)
+
+
+_NOSCRIPT = re.compile(r"<noscript", re.I)
 
 
 def css_loads(text: str) -> list[tuple[int, int, str]]:

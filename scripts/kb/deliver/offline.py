@@ -37,7 +37,6 @@ import tempfile
 import time
 import zipfile
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from kb.checks import rendered
@@ -192,18 +191,6 @@ def install(site_dir: Path, manifest: Path = MANIFEST) -> list[str]:
 
 # What loads something, and what leaves the site: one implementation, the content-safety gate's
 # (kb.checks.rendered), which every build already applies to the pages' content.
-class _Loads(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.found = []  # (line, col, tag, url)
-
-    def handle_starttag(self, tag, attrs):
-        line, col = self.getpos()
-        self.found += [(line, col + 1, tag, url) for _, url in rendered.loads(tag, {k: v or "" for k, v in attrs})]
-
-    handle_startendtag = handle_starttag
-
-
 def outside_loads(site_dir: Path, offline: bool = True) -> list[Problem]:
     """Everything a built page or stylesheet would load from outside the site."""
     site_dir = Path(site_dir)
@@ -211,11 +198,10 @@ def outside_loads(site_dir: Path, offline: bool = True) -> list[Problem]:
     for path in sorted(site_dir.rglob("*")):
         rel = path.relative_to(site_dir).as_posix()
         if path.suffix == ".html" and path.name not in NOT_SHIPPED:
-            parser = _Loads()
-            parser.feed(path.read_text(encoding="utf-8"))
-            parser.close()
+            # the gate's parser (lexbor, HTML5 as the browser parses) and tables (kb.checks.rendered)
             problems += [Problem(rel, line, col, f"<{tag}> loads {url} from outside the site")
-                         for line, col, tag, url in parser.found if rendered.foreign(url, offline)]
+                         for line, col, tag, url in rendered.page_loads(path.read_text(encoding="utf-8"))
+                         if rendered.foreign(url, offline)]
         elif path.suffix == ".css":
             for line, col, url in rendered.css_loads(path.read_text(encoding="utf-8")):
                 if rendered.foreign(url, offline):
