@@ -177,3 +177,63 @@ def test_the_404_pages_go_through_the_gate_and_pass(site):
         assert "404" in rendered.article(text), page
         where = rendered.template_sources(ROOT / "overrides", ROOT)
         assert rendered.check_page(text, rendered.article(text), where).problems == [], page
+
+
+# The inline scripts of the installed Material's templates, as written there (sha256, first 16 hex
+# digits), for the version THEME_SCRIPTS in kb.checks.rendered was written against. USED: the
+# templates whose scripts every page of this site carries (allowed by THEME_SCRIPTS, hashed into
+# each page's CSP); the others belong to features this site does not enable (analytics, consent,
+# announcement bar, version warning, redirects), whose scripts the gate refuses.
+MATERIAL_VERSION = "9.8.1"
+MATERIAL_INLINE_SCRIPTS = {
+    "partials/integrations/analytics/google.html": ["f4284800028def9a"],
+    "partials/integrations/analytics.html": ["d772c5844f2a155a", "22974d36f15260db"],
+    "partials/javascripts/announce.html": ["e441dbdde5a0501b"],
+    "partials/javascripts/base.html": ["cbd97fa31ed6cc39"],
+    "partials/javascripts/consent.html": ["3907d77c1c78f265"],
+    "partials/javascripts/content.html": ["d74bb3b582599bb3", "ffcc0f7735fdab43"],
+    "partials/javascripts/outdated.html": ["89ea7f58a216ee23"],
+    "partials/javascripts/palette.html": ["0eb10c249dbdb0be"],
+    "redirect.html": ["971a7594497921b0"],
+}
+USED = ("partials/javascripts/base.html", "partials/javascripts/content.html", "partials/javascripts/palette.html")
+
+
+def _material_inline_scripts() -> dict[str, list[str]]:
+    """template -> [text of each inline script that runs] in the installed Material's templates."""
+    from pathlib import Path
+
+    import material
+
+    templates = Path(material.__file__).parent / "templates"
+    found: dict[str, list[str]] = {}
+    for path in sorted(templates.rglob("*.html")):
+        for m in re.finditer(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", path.read_text(encoding="utf-8"), re.S):
+            if "src=" not in m.group("attrs") and "application/json" not in m.group("attrs"):
+                found.setdefault(path.relative_to(templates).as_posix(), []).append(m.group("body"))
+    return found
+
+
+def test_theme_scripts_are_those_of_the_installed_material():
+    """THEME_SCRIPTS (the inline scripts the gate lets the theme carry and the CSP hashes) was written
+    for Material 9.8.1's templates: any change of their inline scripts in an upgrade fails here, loudly,
+    before a build refuses the new scripts or Chromium blocks them."""
+    import hashlib
+    from importlib.metadata import version
+
+    found = _material_inline_scripts()
+    digests = {t: [hashlib.sha256(s.encode("utf-8")).hexdigest()[:16] for s in texts] for t, texts in found.items()}
+    changed = sorted(set(digests) ^ set(MATERIAL_INLINE_SCRIPTS)
+                     | {t for t in digests if digests[t] != MATERIAL_INLINE_SCRIPTS.get(t)})
+    assert not changed, (
+        f"mkdocs-material {version('mkdocs-material')} is installed; THEME_SCRIPTS in scripts/kb/checks/rendered.py "
+        f"was written for {MATERIAL_VERSION}, and the inline scripts of these templates differ: {', '.join(changed)}. "
+        "Read them in material/templates/, update THEME_SCRIPTS (the gate allows and the CSP hashes only those), "
+        "then MATERIAL_INLINE_SCRIPTS and MATERIAL_VERSION here.")
+    # Each used script is allowed by exactly one pattern (Jinja expressions as a page's relative root), and
+    # each pattern allows one of them: none of THEME_SCRIPTS is left over from an older Material.
+    used = [re.sub(r"\{\{.*?\}\}", "../..", s) for t in USED for s in found[t]]
+    for text in used:
+        assert sum(bool(p.match(text)) for p in rendered.THEME_SCRIPTS) == 1, text[:80]
+    for pattern in rendered.THEME_SCRIPTS:
+        assert any(pattern.match(text) for text in used), pattern.pattern
