@@ -157,3 +157,62 @@ def test_a_rejected_variant_fails_the_strict_build_with_file_and_line(project):
     assert proc.returncode != 0
     assert f'{PAGE}:{line}:5: use "VM" instead of "VMs"' in proc.stdout, proc.stdout[-3000:]
     assert not (project / "site").exists()
+
+
+# --------------------------------------------------------------------------- the prefilter
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kb.checks import terms  # noqa: E402
+
+
+def _real_rules():
+    rules, found = terms.load(ROOT / "data" / "terminology.yml")
+    assert rules and not found
+    return rules
+
+
+def test_the_prefilter_finds_what_every_rule_finds_on_the_docs_and_data():
+    """scan() with its word prefilter = scan() running every rule's expression, on every page's prose
+    and every data file of the tree, for the rules of each language."""
+    rules = _real_rules()
+    texts = [terms.markdown_prose(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "docs").rglob("*.md"))]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((ROOT / "data").glob("*.yml"))]
+    hits = 0
+    for language in {r.language for r in rules}:
+        mine = [r for r in rules if r.language == language]
+        for text in texts:
+            fast = terms.scan(text, mine)
+            assert fast == terms.scan(text, mine, prefilter=False)
+            hits += len(fast)
+    assert hits > 0  # the data files name rejected variants (terminology.yml itself is among them)
+
+
+_VARIANT_WORDS = sorted({w for r in _real_rules() for w in re.findall(r"\w+", r.variant)})
+# Text made of the rules' own words in changed case, accented and special letters the regular
+# expression engine folds in its own way (U+0130, U+0131, U+017F, U+212A, final sigma, micro sign),
+# and the characters that sit at word edges.
+_PIECES = st.one_of(
+    st.sampled_from(_VARIANT_WORDS).map(lambda w: w.upper() if len(w) % 2 else w.title()),
+    st.sampled_from(_VARIANT_WORDS),
+    st.sampled_from([" ", "  ", "\n", "-", ".", "/", "'", "_", "é", "É", "ñ", "\u0130", "\u0131", "\u017f",
+                     "\u212a", "ς", "µ", "ß", "“", "”", "x", "de", "la", "worker", "release"]),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_the_prefilter_agrees_with_every_rule_on_generated_text(text):
+    rules = _real_rules()
+    for language in {r.language for r in rules}:
+        mine = [r for r in rules if r.language == language]
+        assert terms.scan(text, mine) == terms.scan(text, mine, prefilter=False)
+
+
+def test_the_prefilter_keeps_rules_with_letters_the_engine_folds_onto_ascii():
+    """A variant holding U+017F (long s) matches "s" in any case: its rule always runs."""
+    rule = terms.Rule("es", "x", "cla\u017fe", terms._compile("cla\u017fe", False), (), None, 1)
+    assert terms.scan("una CLASE nueva", [rule]) == terms.scan("una CLASE nueva", [rule], prefilter=False) != []
+    kelvin = terms.Rule("es", "x", "kit", terms._compile("kit", False), (), None, 1)
+    assert terms.scan("un \u212aIT", [kelvin]) == terms.scan("un \u212aIT", [kelvin], prefilter=False) != []

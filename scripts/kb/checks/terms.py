@@ -20,6 +20,7 @@ and the command exits 1; a broken terminology file is reported the same way, at 
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,10 +110,75 @@ def _message(rule: Rule, found: str) -> str:
     return f"{text}; {rule.note}" if rule.note else text
 
 
-def scan(text: str, rules: list[Rule]) -> list[tuple[int, int, str]]:
-    """(offset, rule index, message) for every variant in `text` (prose already masked)."""
+# Prefilter: every word of a variant (each run of \w characters in it) stands in a matching text
+# as a whole word, since the variant's word edges and the characters between its words are not
+# word characters. So the distinct words of a text tell which rules can match it at all, and only
+# those run their own expression over it. ASCII words are looked up by lower case, which is how
+# the engine compares ASCII letters; any other word goes through the engine itself (one
+# case-insensitive alternation of the rules' words, fullmatch). Rules with a word holding one of
+# the four non-ASCII letters the engine folds onto ASCII ones (re's documentation: U+0130, U+0131,
+# U+017F, U+212A), or with no word at all, always run.
+# tests/checks/test_terms.py compares it with running every rule, on the docs and generated texts.
+_WORD = re.compile(r"\w+")
+_FOLDS_ONTO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    ascii_words: dict[str, int]          # lower-case word -> word id
+    pattern: re.Pattern | None           # (?:(?P<w0>...)|(?P<w1>...)|...), case-insensitive
+    lengths: frozenset[int]              # lengths of the words (the engine folds char by char)
+    needs: tuple[frozenset[int], ...]    # per rule: the word ids it needs (empty: always runs)
+
+
+@functools.lru_cache(maxsize=16)
+def _prefilter(rules: tuple[Rule, ...]) -> _Prefilter:
+    words: list[str] = []
+    needs = []
+    for rule in rules:
+        runs = _WORD.findall(rule.variant)
+        if not runs or any(not _FOLDS_ONTO_ASCII.isdisjoint(w) for w in runs):
+            needs.append(frozenset())
+            continue
+        ids = set()
+        for word in runs:
+            for i, known in enumerate(words):  # words the engine takes for one another: one id
+                if re.fullmatch(re.escape(known), word, re.IGNORECASE):
+                    ids.add(i)
+                    break
+            else:
+                ids.add(len(words))
+                words.append(word)
+        needs.append(frozenset(ids))
+    ascii_words = {w.lower(): i for i, w in enumerate(words) if w.isascii()}
+    pattern = None
+    if words:
+        pattern = re.compile("|".join(f"(?P<w{i}>{re.escape(w)})" for i, w in enumerate(words)), re.IGNORECASE)
+    return _Prefilter(ascii_words, pattern, frozenset(len(w) for w in words), tuple(needs))
+
+
+def _candidates(text: str, rules: list[Rule]) -> list[int]:
+    """Indexes of the rules that can match somewhere in `text`, in rule order."""
+    pre = _prefilter(tuple(rules))
+    present = set()
+    for token in set(_WORD.findall(text)):
+        if token.isascii():
+            word = pre.ascii_words.get(token.lower())
+            if word is not None:
+                present.add(word)
+        elif len(token) in pre.lengths and pre.pattern is not None:
+            m = pre.pattern.fullmatch(token)
+            if m:
+                present.add(int(m.lastgroup[1:]))
+    return [n for n, need in enumerate(pre.needs) if need <= present]
+
+
+def scan(text: str, rules: list[Rule], prefilter: bool = True) -> list[tuple[int, int, str]]:
+    """(offset, rule index, message) for every variant in `text` (prose already masked).
+    `prefilter=False` runs every rule's expression (the reference the prefilter is tested against)."""
     found = []
-    for n, rule in enumerate(rules):
+    for n in (_candidates(text, rules) if prefilter else range(len(rules))):
+        rule = rules[n]
         for m in rule.pattern.finditer(text):
             if not _allowed(text, m, rule.allow):
                 found.append((m.start(), m.end(), n, m.group(0)))
