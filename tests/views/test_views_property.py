@@ -46,19 +46,43 @@ WORDS = st.sampled_from(["pod", "node", "vSphere", "datastore", "text", "[[pod]]
                          "[ref][r]", "HTML", "tab\there"])
 
 
+# The grammar's fixed strategies are built once: Hypothesis validates every strategy object it is
+# handed, and building them inside each draw cost about a third of the properties' time. Same choices.
+PROSE_WORDS = st.lists(WORDS, min_size=1, max_size=6)
+FENCE_CHAR = st.sampled_from(["`", "~"])
+FENCE_LENGTH = st.integers(3, 5)
+FENCE_INFO = st.sampled_from(["", "yaml", " yaml", "yml", "{.yaml}", '{.yaml title="t"}', 'yaml title="x"',
+                              "python", "yaml nonsense words", "text hl_lines=\"1\"", "{ .text #id }"])
+FENCE_BODY = st.sampled_from(["a: 1", "key: value\nother: 2", "- x\n- y", "plain", "a: [1, 2"])
+FENCE_CLOSE = st.sampled_from(["same", "same", "same", "longer", "shorter", "none"])
+LEAF_KINDS = ["para", "heading", "fence", "fence", "refdef", "abbr", "html", "indented", "setext"]
+KIND = {True: st.sampled_from(LEAF_KINDS + ["list", "quote", "admonition", "details", "tab", "md_in_html"]),
+        False: st.sampled_from(LEAF_KINDS)}
+HEADING_LEVEL = st.integers(1, 4)
+SETEXT_LINE = st.sampled_from(["===", "---"])
+REFDEF = st.sampled_from(["[r]: https://example.org", "[r]:", "[x]: <other.md>", "[^1]: note"])
+ABBR = st.sampled_from(["*[HTML]: Hyper Text", "*[HTML]:"])
+HTML_INNER = st.sampled_from(["<p>raw</p>", "text", "", "<!-- c -->"])
+LIST_MARKER = st.sampled_from(["- ", "* ", "1. "])
+ADMONITION = st.sampled_from(["!!! note", '!!! warning "Title"'])
+DETAILS = st.sampled_from(["??? note", '???+ tip "Open"'])
+
+
 @st.composite
 def prose(draw):
-    return " ".join(draw(st.lists(WORDS, min_size=1, max_size=6)))
+    return " ".join(draw(PROSE_WORDS))
+
+
+PROSE = prose()
 
 
 @st.composite
 def fence(draw, token: int):
-    char = draw(st.sampled_from(["`", "~"]))
-    n = draw(st.integers(3, 5))
-    info = draw(st.sampled_from(["", "yaml", " yaml", "yml", "{.yaml}", '{.yaml title="t"}', 'yaml title="x"',
-                                 "python", "yaml nonsense words", "text hl_lines=\"1\"", "{ .text #id }"]))
-    body = draw(st.sampled_from(["a: 1", "key: value\nother: 2", "- x\n- y", "plain", "a: [1, 2"]))
-    close = draw(st.sampled_from(["same", "same", "same", "longer", "shorter", "none"]))
+    char = draw(FENCE_CHAR)
+    n = draw(FENCE_LENGTH)
+    info = draw(FENCE_INFO)
+    body = draw(FENCE_BODY)
+    close = draw(FENCE_CLOSE)
     closing = {"same": char * n, "longer": char * (n + 1), "shorter": char * (n - 1) if n > 3 else "", "none": ""}[close]
     lines = [char * n + info, f"# FENCEBODY{token}", *body.split("\n")]
     if closing:
@@ -74,44 +98,41 @@ def indent(lines: list[str], prefix: str) -> list[str]:
 def block(draw, depth: int, counter: list):
     counter[0] += 1
     n = counter[0]
-    kinds = ["para", "heading", "fence", "fence", "refdef", "abbr", "html", "indented", "setext"]
-    if depth < 3:
-        kinds += ["list", "quote", "admonition", "details", "tab", "md_in_html"]
-    kind = draw(st.sampled_from(kinds))
+    kind = draw(KIND[depth < 3])
     if kind == "para":
-        return [draw(prose())]
+        return [draw(PROSE)]
     if kind == "heading":
-        level = draw(st.integers(1, 4))
+        level = draw(HEADING_LEVEL)
         return ["#" * level + f" Title {n} {{ #h{n} }}"]
     if kind == "setext":
-        return [f"Setext {n} {{ #h{n} }}", draw(st.sampled_from(["===", "---"]))]
+        return [f"Setext {n} {{ #h{n} }}", draw(SETEXT_LINE)]
     if kind == "fence":
         return draw(fence(n))
     if kind == "refdef":
-        return [draw(st.sampled_from(["[r]: https://example.org", "[r]:", "[x]: <other.md>", "[^1]: note"]))]
+        return [draw(REFDEF)]
     if kind == "abbr":
-        return [draw(st.sampled_from(["*[HTML]: Hyper Text", "*[HTML]:"]))]
+        return [draw(ABBR)]
     if kind == "html":
-        inner = draw(st.sampled_from(["<p>raw</p>", "text", "", "<!-- c -->"]))
+        inner = draw(HTML_INNER)
         return draw(st.sampled_from([["<div>", inner, "</div>"], ["<div>", "", inner, "", "</div>"],
                                      ["<!--", inner, "-->"], ["<details><summary>s</summary>", inner, "</details>"]]))
     if kind == "indented":
-        return ["    " + draw(prose()), "    [x](nowhere.md)"]
+        return ["    " + draw(PROSE), "    [x](nowhere.md)"]
     children = draw(st.lists(block(depth + 1, counter), min_size=1, max_size=3))
     body: list[str] = []
     for child in children:
         body += child + [""]
     body = body[:-1]
     if kind == "list":
-        marker = draw(st.sampled_from(["- ", "* ", "1. "]))
+        marker = draw(LIST_MARKER)
         first, rest = body[0], body[1:]
         return [marker + first if first else marker.rstrip()] + indent(rest, "    ")
     if kind == "quote":
         return [("> " + ln) if ln else ">" for ln in body]
     if kind == "admonition":
-        return [draw(st.sampled_from(["!!! note", '!!! warning "Title"']))] + [""] + indent(body, "    ")
+        return [draw(ADMONITION)] + [""] + indent(body, "    ")
     if kind == "details":
-        return [draw(st.sampled_from(["??? note", '???+ tip "Open"']))] + [""] + indent(body, "    ")
+        return [draw(DETAILS)] + [""] + indent(body, "    ")
     if kind == "tab":
         return ['=== "One"', ""] + indent(body, "    ")
     return ["<div markdown>", ""] + body + ["", "</div>"]
