@@ -33,7 +33,7 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_build_error(error: Exception) -> None:
     """The build failed for another reason: still show what the checks found (often the cause)."""
-    if worker.started:
+    if worker.started and worker.mine:  # in a forked language build the parent collects and reports them
         found = runner.collect(worker)
         if found:
             log.error(kb.describe(found))

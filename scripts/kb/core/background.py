@@ -32,6 +32,11 @@ class Background:
                                      stderr=subprocess.PIPE, text=True)
 
     @property
+    def mine(self) -> bool:
+        """True in the process that started the command (a forked build process has a copy of it)."""
+        return self._pid == os.getpid()
+
+    @property
     def started(self) -> bool:
         return self.proc is not None or self._result is not None
 

@@ -216,9 +216,16 @@ def explain_crash(log: str, root: Path) -> str:
     if "Traceback (most recent call last)" not in log:
         return log
     last = [ln for ln in log.splitlines() if ln and not ln.startswith(" ")]
-    crash = next((ln for ln in reversed(last) if ln.startswith(("UnicodeDecodeError", "RecursionError"))), None)
+    crash = next((ln for ln in reversed(last)
+                  if ln.startswith(("UnicodeDecodeError", "RecursionError", "FileNotFoundError"))), None)
     if crash is None:
         return log
+    if crash.startswith("FileNotFoundError"):
+        # MkDocs copying a file under docs/ that is a dangling symlink (check-published names it too)
+        problems = [Problem(_rel(path), 1, 1, f"dangling symlink to {os.readlink(path)}: the build cannot copy it "
+                                              "(remove it, or copy the file instead)")
+                    for path in _dangling(root / "docs") if f"'{path}'" in crash]
+        return _replace_traceback(log, crash, problems)
     from kb.views import mdscan
 
     files, problems = markdown_files(root / "docs")
@@ -229,6 +236,20 @@ def explain_crash(log: str, root: Path) -> str:
         if deep:
             problems.append(Problem(relpath(path), deep[1] + 1, 1, f"nested {deep[0]} levels deep (lists, quotes or "
                                     f"containers): more than the Markdown renderer can read ({mdscan.MAX_NESTING})"))
+    return _replace_traceback(log, crash, problems)
+
+
+def _dangling(folder: Path) -> list[Path]:
+    """Symlinks under `folder` whose target does not exist (folder symlinks are not entered)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        found += [Path(dirpath) / n for n in dirnames + filenames
+                  if (Path(dirpath) / n).is_symlink() and not (Path(dirpath) / n).exists()]
+    return sorted(found)
+
+
+def _replace_traceback(log: str, crash: str, problems: list[Problem]) -> str:
+    """The log with its traceback (through the `crash` line) replaced by the problems; unchanged without any."""
     if not problems:
         return log
     lines = log.splitlines()
