@@ -298,3 +298,39 @@ def test_a_page_nested_too_deeply_has_no_views_and_is_named():
 def test_headings_behind_any_mix_of_list_markers_and_quotes(text, level):
     """Found by kb fuzz (seed 2123002082): '- > # Title' was missed."""
     assert [h.level for h in mdscan.headings(text)] == [level]
+
+
+_RISKY = "Para.\n\n    ```yaml\n    risky: indented\n    ```\n\n- item\n\n    ```yaml\n    in: item\n    ```\n"
+RAW_DIV_PAGES = [
+    # a <div> whose blank line and letter-start paragraph are where the scanner would cut two regions
+    "Intro.\n\n<div class=\"x\">\n\nInside the div, a paragraph.\n\n```yaml\nin: div\n```\n\n</div>\n\n" + _RISKY,
+    # the opening tag's attributes on the next line (the tag scanner cannot see where it ends)
+    "Intro.\n\n<div\n  class=\"x\">\n\nText.\n\n```yaml\na: 1\n```\n\n    ```yaml\n    b: 2\n    ```\n\n</div>\n\n" + _RISKY,
+    # md_in_html, a fence at column 0 and an indented one inside
+    "<div markdown>\n\nText.\n\n```yaml\nc: 3\n```\n\n    ```yaml\n    d: 4\n    ```\n\n</div>\n\n" + _RISKY,
+    # never closed: it runs to the end of the page
+    _RISKY + "\n<div>\n\nText.\n\n```yaml\ne: 5\n```\n\nMore.\n\n    ```yaml\n    f: 6\n    ```\n",
+    # nested, closed on a content line, then a region start right after it
+    "<div><div>\n\nText.\n\n```yaml\ng: 7\n```\n</div></div>\nAfter.\n\n" + _RISKY,
+    # a comment spanning two regions, a fence in it
+    "Intro.\n\n<!-- a comment\n\nParagraph.\n\n```yaml\nhidden: yes\n```\n\n-->\n\n" + _RISKY,
+]
+
+
+@pytest.mark.parametrize("text", RAW_DIV_PAGES, ids=range(len(RAW_DIV_PAGES)))
+def test_raw_html_spanning_two_scan_regions_agrees_with_the_renderer(render, text):
+    """A raw HTML block that spans what the scanner would cut into two regions: the scanner sees the
+    HTML and hands the whole page to the real parser (a fence at column 0 inside it goes to the parser
+    too), so its fences are exactly the rendered ones."""
+    same, expected, actual = same_blocks(render, text)
+    assert same, (expected, actual)
+    assert any(lang == "yaml" for lang, _ in expected)  # the case renders fences: the test compares something
+
+
+def test_a_start_tag_closed_on_a_later_prose_line_keeps_the_views_of_what_follows():
+    """Found with RAW_DIV_PAGES[1]: the views' parser cut prose lines to their first letter, which cut
+    the '>' that closes '<div' on its next line; the tag then swallowed the rest of the page (no
+    heading, no indented code, and an indented fence after it taken for a rendered one)."""
+    text = "Intro.\n\n<div\n  class=\"x\">\n\nText.\n\n</div>\n\nPara.\n\n    indented code line\n\n## Heading {#h}\n"
+    assert mdscan.indented_code(text) == [11]
+    assert [(h.line, h.level, h.text) for h in mdscan.headings(text)] == [(13, 2, "Heading {#h}")]

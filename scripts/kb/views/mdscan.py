@@ -715,12 +715,16 @@ _PLACEHOLDER = re.compile("\x02(wzxhzdk:[0-9]+)\x03")
 
 
 _PROSE = re.compile(r"^([ >]*(?:(?:[*+-]|\d+[.])[ ]+)*[^\W\d_])[^|<]*$")
+# with raw HTML on the page, a line may also hold the '>' that ends a start tag begun on an earlier
+# line (<div\n  class="x">), or quotes around it: such lines are kept whole
+_PROSE_HTML = re.compile(r"^([ >]*(?:(?:[*+-]|\d+[.])[ ]+)*[^\W\d_])[^|<>\"']*$")
 
 
-def _shorten(line: str) -> str:
+def _shorten(line: str, html: bool = True) -> str:
     """A prose line cut to its first letter: block parsing only looks at how lines start
-    (and at '|' for tables, '<' for HTML), and this makes the parse several times faster."""
-    m = _PROSE.match(line)
+    (and at '|' for tables, '<' for HTML, and, when the page has HTML (`html`), '>' and quotes,
+    which may close a tag opened on an earlier line), and this makes the parse several times faster."""
+    m = (_PROSE_HTML if html else _PROSE).match(line)
     return m.group(1) if m else line
 
 
@@ -729,7 +733,8 @@ def _rendered(region: list[str]) -> set[tuple[int, int]]:
     md, pre, ext, records = _engine()
     md.reset()
     records.clear()
-    lines = [_shorten(line) for line in region]
+    html = any("<" in line for line in region)
+    lines = [_shorten(line, html) for line in region]
     if not any(lines):
         return set()
     for prep in md.preprocessors:
@@ -957,6 +962,7 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
         in_fence[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
     out = list(lines)
     marked = False
+    html = "<" in body
     for i, line in enumerate(lines):
         if in_fence[i]:
             continue
@@ -970,7 +976,7 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
             out[i] = line + f" kbzq{i}qzbk"
             marked = True
         else:
-            out[i] = _shorten(line)  # block parsing only looks at how a prose line starts
+            out[i] = _shorten(line, html)  # block parsing only looks at how a prose line starts
     if not marked:
         return (), ()
     md, pre, ext, records = _engine()
