@@ -942,6 +942,9 @@ _HEADING_CAND = re.compile(r"^(?P<prefix>(?:[ >]|[*+-] |\d+[.)] )*+)(?P<hashes>#
 _HEADING_TOKEN = re.compile("kbzh([0-9]+)hzbk")
 
 
+SETTLE = True  # _settled() + _open_regions(); False parses every page whole (tests compare the two)
+
+
 @lru_cache(maxsize=4096)
 def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
     """(indented code lines, ((heading line, level)…)), 0-based lines of `text`, as the renderer
@@ -956,12 +959,13 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
         return (), ()  # no line indented 4 columns and no '#': nothing to find (conservative prefilter)
     st = _settings()
     lines = _normalize(body, st.tab)
-    cands, _, _ = _scan(lines, st)
+    cands, idle, _ = _scan(lines, st)
     in_fence = [False] * len(lines)
     for c in cands:
         in_fence[c.start:c.end + 1] = [True] * (c.end + 1 - c.start)
     out = list(lines)
-    marked = False
+    marked: list[int] = []
+    heading_lines: dict = {}
     html = "<" in body
     for i, line in enumerate(lines):
         if in_fence[i]:
@@ -969,20 +973,33 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
         h = _HEADING_CAND.match(line) if "#" in line else None
         if h:
             out[i] = line[:h.end()] + f" kbzh{i}hzbk" + line[h.end():]
-            marked = True
+            marked.append(i)
+            heading_lines[i] = h
             continue
         rest = line.lstrip(" >")
         if len(line) - len(rest) >= 4 and rest and not _NOT_TOKENIZED.match(rest):
             out[i] = line + f" kbzq{i}qzbk"
-            marked = True
+            marked.append(i)
         else:
             out[i] = _shorten(line, html)  # block parsing only looks at how a prose line starts
     if not marked:
         return (), ()
+    sure_heads: dict = {}
+    if SETTLE and not html and st.fast:  # settle the plain cases without the parser; parse only the regions left
+        sure_heads, sure_text = _settled(lines, in_fence, heading_lines)
+        regions = _open_regions(lines, idle, in_fence, [i for i in marked if i not in sure_heads and i not in sure_text])
+        work = []
+        for a, b in regions:
+            work.extend(out[a:b])
+            work.append("")
+        if not regions:
+            return (), tuple((i + offset, level) for i, level in sorted(sure_heads.items()))
+    else:
+        work = out
     md, pre, ext, records = _engine()
     md.reset()
     try:
-        work = list(out)
+        work = list(work)
         for prep in md.preprocessors:
             work = prep.run(work)
         root = md.parser.parseDocument(work).getroot()
@@ -1003,8 +1020,61 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
                     for m in _HEADING_TOKEN.finditer(chunk):
                         heads[int(m.group(1))] = int(tag[1])
     md.reset()
+    heads.update(sure_heads)
     return (tuple(sorted(i + offset for i in code)),
             tuple((i + offset, level) for i, level in sorted(heads.items())))
+
+
+def _settled(lines: list[str], in_fence: list[bool], heading_lines: dict) -> tuple[dict, set]:
+    """The candidates of a page without raw HTML whose fate is certain without the parser:
+    ({line: level} of ATX headings at column 0 alone between blank lines, {lines that are text, not
+    indented code}: every line of a block indented 4 to 7 spaces that follows, after blank lines,
+    a one-line admonition, details or tab opener at column 0, or another such block (the container
+    takes them in, one level deep: not code)."""
+    n = len(lines)
+    heads = {}
+    for i, h in heading_lines.items():
+        if not h.group("prefix") and (i == 0 or lines[i - 1] == "") and (i == n - 1 or lines[i + 1] == ""):
+            heads[i] = len(h.group("hashes"))
+    text: set = set()
+    container = False
+    i = 0
+    while i < n:
+        if lines[i] == "":
+            i += 1
+            continue
+        j = i
+        while j < n and lines[j] != "":
+            j += 1
+        block = lines[i:j]  # one block: lines i..j-1, blank lines (or the page's ends) around it
+        if len(block) == 1 and not in_fence[i] and (_ADMONITION.match(block[0]) or _DETAILS.match(block[0]) or _TAB.match(block[0])):
+            container = True
+        elif container and not any(in_fence[i:j]) and all(4 <= len(ln) - len(ln.lstrip(" ")) <= 7 for ln in block):
+            text.update(k for k in range(i, j) if k not in heading_lines)
+        else:
+            container = False
+        i = j
+    return heads, text
+
+
+def _open_regions(lines: list[str], idle: list[bool], in_fence: list[bool], open_lines: list[int]) -> list[tuple[int, int]]:
+    """Line ranges holding the unsettled candidates, each from a line where no earlier block matters (as
+    in _regions: after a blank line, a block starting at column 0 with a letter, '#', '!', '['...)
+    to the next such line."""
+    if not open_lines:
+        return []
+    n = len(lines)
+    starts = [0] + [a for a in range(1, n) if lines[a - 1] == "" and idle[a] and not in_fence[a]
+                    and _RESET_START.match(lines[a])]
+    out: list[list[int]] = []
+    for i in open_lines:
+        k = bisect.bisect_right(starts, i) - 1
+        a, b = starts[k], starts[k + 1] if k + 1 < len(starts) else n
+        if out and out[-1][1] >= a:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
 def indented_code(text: str, *, front_matter: bool = True) -> list[int]:
