@@ -48,8 +48,10 @@ pdf: $(STAMP) ## one PDF per language dist/<project>-<lang>-<version>.pdf (needs
 test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite, on every core (what CI runs)
 	$(PY) -m pytest -n auto --dist loadfile
 
+# test-fast: worksteal balances the cores test by test (no browser module here keeps a per-module Chromium,
+# and the site is built once for every worker: tests/conftest.py); make test keeps whole files per worker.
 test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no repeated builds (under a minute)
-	$(PY) -m pytest -n auto --dist loadfile -m "not browser and not slow"
+	$(PY) -m pytest -n auto --dist worksteal -m "not browser and not slow"
 
 # Browser tests drive Debian's Chromium; npm fetches the pinned npm tools and browser assets.
 test-deps:
