@@ -723,6 +723,8 @@ def edit_to_preview(project: Path, site: Path, pages: int, data_edit: bool) -> d
     runs = json.loads(proc.stdout.rsplit("RESULT ", 1)[1])
     out = {"page_edit_s": runs[0]["seconds"], "page_edit_kind": runs[0]["kind"],
            "page_edit_pages": len(runs[0]["pages"] or [])}
+    if runs[0].get("deferred"):  # the status pages, written after the reload
+        out.update(status_pages_s=runs[0]["deferred"]["seconds"], status_pages=len(runs[0]["deferred"]["pages"]))
     if data_edit:
         out.update(data_edit_s=runs[1]["seconds"], data_edit_kind=runs[1]["kind"])
     else:
@@ -996,6 +998,10 @@ def table(res: dict) -> str:
         pages = pv.get("n", {}).get("page_edit_pages") if key == "page_edit_s" else None
         rows.append((f"edit-to-preview, {what} (s)", *cells,
                      f"{pages} pages re-rendered" if pages else ("full build" if key == "data_edit_s" else "")))
+        if key == "page_edit_s" and any("status_pages_s" in pv.get(k, {}) for k in ("n", "2n")):
+            rows.append(("  status pages written, after the save (s)",
+                         *[_fmt(pv.get(k, {}).get("status_pages_s")) for k in ("n", "2n")],
+                         "after the reload, in the background"))
     for lang, v in sorted(res.get("search", {}).items()):
         if isinstance(v, dict):
             rows += [(f"first search result, {lang} (s)", "", _fmt(v["first_result_s"]), f"query '{v['query']}'"),

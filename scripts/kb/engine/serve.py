@@ -8,7 +8,10 @@ re-rendered in place:
 - the saved page in its language pass, and in every pass that shows it (a Spanish page falls back
   to the English source when it has no translation);
 - when an English page changes, its Spanish twin too (its translation notice depends on it), and
-  the translation status pages of both languages when a translation's state changed;
+  the translation status pages of both languages when a translation's state changed. Those two
+  pages list every page of the site (1,000 rows at 2 x 500 pages, most of a save's time), so they
+  are re-rendered right after the save's reload, in the background, and the next save waits
+  for them: the edited page shows first, the status pages a moment later (`last["deferred"]`);
 - everything else (a new, removed or renamed page, a page whose title changed, which the
   navigation of other pages shows, mkdocs.yml, data files, theme overrides, scripts) runs the
   full build, as `mkdocs serve` does.
@@ -166,6 +169,13 @@ class Session:
         self.passes: dict[str, dict] = {}
         self.stamps: dict[str, float] = {}
         self.last: dict = {}
+        self.deferred: threading.Thread | None = None  # the status pages of the last save, rendering
+
+    def wait(self) -> None:
+        """Until the last save's deferred pages are written (every rebuild starts with it)."""
+        if self.deferred is not None:
+            self.deferred.join()
+            self.deferred = None
 
     # --- full builds ------------------------------------------------------------------------------
     def load(self):
@@ -177,6 +187,7 @@ class Session:
 
     def full_build(self) -> None:
         mkbuild, *_ = _mkdocs()
+        self.wait()
         t0 = time.perf_counter()
         self.passes = {}
         self.config = self.load()
@@ -223,6 +234,7 @@ class Session:
 
     # --- a save -----------------------------------------------------------------------------------
     def rebuild(self) -> None:
+        self.wait()
         changed, now = self.changes()
         docs = (self.root / "docs").resolve()
         incremental = self.config is not None and changed and all(
@@ -232,7 +244,7 @@ class Session:
             t0 = time.perf_counter()
             self.stamps = now
             try:
-                done = self.rerender(sorted(changed))
+                done, later = self.rerender(sorted(changed))
             except Exception as exc:  # noqa: BLE001 - the preview goes on; the next save builds everything
                 log.error(f"kb serve: re-rendering failed: {exc}")
                 self.config = None
@@ -241,12 +253,31 @@ class Session:
                 self.last = {"kind": "pages", "seconds": round(time.perf_counter() - t0, 3), "pages": done}
                 log.info(f"kb serve: {len(done)} page(s) re-rendered in {self.last['seconds']:.2f} s: "
                          + ", ".join(done))
+                if later:
+                    self.deferred = threading.Thread(target=self._render_later, args=(later, t0), daemon=True)
+                    self.deferred.start()
                 return
             log.info("kb serve: a page title changed (the navigation shows it): full build")
         self.full_build()
 
-    def rerender(self, paths: list[str]) -> list[str] | None:
-        """Re-render the pages these sources affect; None when only a full build is right."""
+    def _render_later(self, todo: list[tuple[str, object]], t0: float) -> None:
+        """The status pages of a save, after its reload (a thread; the next save waits for it)."""
+        try:
+            done = self.render(todo)
+        except Exception as exc:  # noqa: BLE001 - the preview goes on; the next save builds everything
+            log.error(f"kb serve: re-rendering the status pages failed: {exc}")
+            self.config = None
+            return
+        if done is None:  # cannot happen for the status pages (their titles are fixed): be safe
+            self.config = None
+            return
+        self.last["deferred"] = {"seconds": round(time.perf_counter() - t0, 3), "pages": done}
+        log.info(f"kb serve: {len(done)} status page(s) re-rendered, {self.last['deferred']['seconds']:.2f} s "
+                 "after the save")
+
+    def rerender(self, paths: list[str]) -> tuple[list[str] | None, list[tuple[str, object]]]:
+        """Re-render the pages these sources affect: (the pages done, the status pages to render after
+        the reload); (None, []) when only a full build is right."""
         from kb.content import translations
         from kb.core.settings import DEFAULT_LANGUAGE
 
@@ -272,17 +303,23 @@ class Session:
                         if new != statuses[(lang, rel)]:
                             statuses[(lang, rel)] = new
                             status_changed = True
+        later: list[tuple[str, object]] = []
         if status_changed:
             for lang in translations.LANGUAGES:
                 status = docs / lang / translations.STATUS_PAGE
                 if status.is_file():
-                    todo += self.pages_of(str(status))
+                    later += self.pages_of(str(status))
         seen, order = set(), []
-        for lang, page in todo:
+        for lang, page in todo + later:
             if (lang, id(page)) not in seen:
                 seen.add((lang, id(page)))
                 order.append((lang, page))
-        return self.render(order)
+        status_pages = {id(page) for _, page in later}
+        now = [lp for lp in order if id(lp[1]) not in status_pages]
+        done = self.render(now)
+        if done is None:
+            return None, []
+        return done, [lp for lp in order if id(lp[1]) in status_pages]
 
     def render(self, todo: list[tuple[str, object]]) -> list[str] | None:
         mkbuild, *_ = _mkdocs()
@@ -393,7 +430,8 @@ def serve(config_file: Path, dev_addr: str = "127.0.0.1:8000") -> int:
 def replay(site_dir: Path, edits: list[tuple[str, str, str]], serve_url: str = "http://127.0.0.1:8000/") -> list[dict]:
     """A preview session without the server, in the project's folder: a full build into `site_dir`,
     then each edit (path, old text, new text) saved and rebuilt; what each rebuild did and how long
-    it took (the tests and `kb bench` use this)."""
+    it took (the tests and `kb bench` use this), the status pages rendered after the reload included
+    (`deferred`: their pages, and the seconds from the save until they were written)."""
     session = Session(Path("mkdocs.yml"), Path(site_dir), serve_url)
     session.full_build()
     if session.config is None:
@@ -406,6 +444,7 @@ def replay(site_dir: Path, edits: list[tuple[str, str, str]], serve_url: str = "
             raise ValueError(f"{path}: {old!r} not found")
         p.write_text(text.replace(old, new, 1), encoding="utf-8")
         session.rebuild()
+        session.wait()
         out.append(dict(session.last))
     return out
 
