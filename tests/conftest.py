@@ -11,23 +11,23 @@ from kb.deliver import build as kbbuild
 from support import copy_project, parse
 
 
-def _once(tmp_path_factory, worker_id: str, name: str) -> tuple[Path, FileLock | None]:
+def _once(request, tmp_path_factory, name: str) -> tuple[Path, FileLock | None]:
     """A folder for output that every xdist worker of this session shares, and the lock to hold while making it.
 
     pytest-xdist's documented pattern: the workers' temporary folders share one parent per session, so the
     first worker to take the lock builds there and the others wait and reuse it (the folder exists only once
     the build succeeded: builds are atomic; after a failure the next worker tries again and fails the same way).
-    Without xdist (worker_id "master") the folder is this session's own."""
-    if worker_id == "master":
+    Outside an xdist worker (no -n, or -p no:xdist) the folder is this session's own."""
+    if not hasattr(request.config, "workerinput"):  # set by pytest-xdist in its workers only
         return tmp_path_factory.mktemp(name), None
     shared = tmp_path_factory.getbasetemp().parent
     return shared / name, FileLock(str(shared / f"{name}.lock"))
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory, worker_id) -> Path:
+def site(request, tmp_path_factory) -> Path:
     """The real site, built once (strict) from the working tree, shared by every worker. Read it, never write it."""
-    folder, lock = _once(tmp_path_factory, worker_id, "built")
+    folder, lock = _once(request, tmp_path_factory, "built")
     out = folder / "site"
     if lock is None:
         kbbuild.build(out, echo=False)
@@ -39,11 +39,11 @@ def site(tmp_path_factory, worker_id) -> Path:
 
 
 @pytest.fixture(scope="session")
-def offline_bundle(tmp_path_factory, worker_id) -> Path:
+def offline_bundle(request, tmp_path_factory) -> Path:
     """The offline archive of the working tree (kb offline), built once and shared by every worker."""
     from kb.deliver import offline
 
-    folder, lock = _once(tmp_path_factory, worker_id, "dist")
+    folder, lock = _once(request, tmp_path_factory, "dist")
     if lock is None:
         return offline.bundle(folder, echo=lambda *_: None)
     with lock:
