@@ -237,3 +237,35 @@ def test_theme_scripts_are_those_of_the_installed_material():
         assert sum(bool(p.match(text)) for p in rendered.THEME_SCRIPTS) == 1, text[:80]
     for pattern in rendered.THEME_SCRIPTS:
         assert any(pattern.match(text) for text in used), pattern.pattern
+
+
+def test_check_rendered_cache_gives_the_findings_of_a_fresh_render_and_follows_every_input(tmp_path):
+    """.cache/check-rendered.json: a page is rendered again when its text, a data file or the settings
+    change; a cached run, a fresh run and a run with a damaged cache find the same problems."""
+    import json
+
+    from support import copy_project
+
+    project = copy_project(tmp_path / "p")
+    docs, data = project / "docs", project / "data"
+    page = docs / "en" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + '\n<span onclick="alert(7101)">x</span>\n', encoding="utf-8")
+    cache = project / ".cache" / "check-rendered.json"
+
+    def run(**kw):
+        return [str(p) for p in rendered.check_sources(docs, data, project, **kw)]
+
+    fresh = run(cache=False)
+    assert any("onclick=" in p and "index.md" in p for p in fresh) and not cache.exists()
+    assert run() == fresh and cache.is_file()  # cold: renders and writes
+    assert run() == fresh  # warm: from the cache
+    cache.write_text("{not json", encoding="utf-8")
+    assert run() == fresh  # damaged: rendered again
+    page.write_text(page.read_text(encoding="utf-8") + '\n<iframe src="https://example.org/7102"></iframe>\n', encoding="utf-8")
+    changed = run()
+    assert changed == run(cache=False) and len(changed) > len(fresh) and any("7102" in p or "<iframe>" in p for p in changed)
+    glossary = data / "glossary.yml"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    keys = set(json.loads(cache.read_text(encoding="utf-8")))
+    assert run() == changed
+    assert set(json.loads(cache.read_text(encoding="utf-8"))) - keys  # new keys: rendered again
