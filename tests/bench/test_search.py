@@ -18,6 +18,8 @@ def test_first_search_is_measured_per_language_with_the_top_results(tmp_path):
     for lang, v in res.items():
         assert 0 < v["first_result_s"] < 60 and len(v["runs_s"]) == 1
         assert v["download_ms"] >= 0 and v["parse_ms"] >= 0 and v["index_kib"] > 10
+        # Material's worker driven alone: it built its index and answered the query with sections.
+        assert v["worker_index_ms"] > 0 and v["worker_query_ms"] > 0 and v["worker_sections"] > 0
         assert set(v["top10"]) == set(bsearch.QUERIES[lang])
         first = v["top10"][bsearch.QUERIES[lang][0]]
         assert 0 < len(first) <= 10

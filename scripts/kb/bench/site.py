@@ -1007,6 +1007,10 @@ def table(res: dict) -> str:
             rows += [(f"first search result, {lang} (s)", "", _fmt(v["first_result_s"]), f"query '{v['query']}'"),
                      (f"  index download / parse, {lang} (ms)", "", f"{v['download_ms']:.0f} / {v['parse_ms']:.0f}",
                       f"{v['index_kib']:.0f} KiB")]
+            if "worker_index_ms" in v:  # Material's worker alone: Lunr index built, then one query answered
+                rows.append((f"  worker: index built / query answered, {lang} (ms)", "",
+                             f"{v['worker_index_ms']:.0f} / {v['worker_query_ms']:.0f}",
+                             f"{v['worker_sections']} matching sections highlighted"))
     if "preview_2n" in tg:
         rows.append(("edit-to-preview target, 2N", "", _fmt(r.get("preview_2n")), _status(tg["preview_2n"])))
     if "first_search" in tg:
