@@ -369,3 +369,21 @@ def test_settled_candidates_and_open_regions_give_the_views_of_the_whole_parse()
     differ = [t for t, a, b in zip(texts, views[True], views[False]) if a != b]
     assert not differ, differ[0][:500]
     assert any(code for code, _ in views[True][-len(SETTLE_CASES):])  # the cases do have code and headings
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Title { #t }\n=====\n\ntext\n", [(0, 0, 1, "Title { #t }")]),
+    ("Para\n---\n---\n", [(0, 0, 2, "Para")]),                        # then a rule
+    ("> Quote title\n> ===\n", [(0, 2, 1, "Quote title")]),
+    ("!!! note\n\n    In note\n    ---\n\n    text\n", [(2, 4, 2, "In note")]),
+    ("1. Item\n\n    Sub title\n    ---\n", [(2, 4, 2, "Sub title")]),
+    ("a\nb\n---\n", []),                                               # not the block's first line: a rule
+    ("    code\n    ---\n", []),                                         # indented code
+    ("```text\nFenced\n---\n```\n", []),
+])
+def test_setext_headings_come_from_the_renderer(text, expected):
+    """(line, col, level, text) of setext headings, as Python-Markdown makes them (checked by hand against
+    its HTML; the property tests compare every generated heading, ATX and setext, with the renderer)."""
+    found = mdscan.headings(text)
+    assert [(h.line, h.col, h.level, h.text) for h in found] == expected
+    assert all(h.setext for h in found)

@@ -111,7 +111,7 @@ def headings(text: str) -> list[Heading]:
 def _headings(text: str) -> tuple[Heading, ...]:
     out = []
     for h in mdscan.headings(text):  # the headings the renderer makes (kb.views.mdscan)
-        title = re.sub(r"[ \t]#+$", "", h.text) if h.text.endswith("#") else h.text
+        title = re.sub(r"[ \t]#+$", "", h.text) if h.text.endswith("#") and not h.setext else h.text
         hid = None
         a = _ATTRS.search(title)
         if a:

@@ -940,6 +940,10 @@ _NOT_TOKENIZED = re.compile(r"^(?:[*+-]|\d+[.)]|#|!!!|\?\?\?|===|\||<|\[[^\]]*\]
 # an ATX heading candidate: container prefix (quotes, list markers, indentation), then 1-6 '#'
 _HEADING_CAND = re.compile(r"^(?P<prefix>(?:[ >]|[*+-] |\d+[.)] )*+)(?P<hashes>#{1,6})(?=[ \t]|$)")
 _HEADING_TOKEN = re.compile("kbzh([0-9]+)hzbk")
+# a setext underline: '=' or '-' only, after the container prefix (the renderer decides the rest)
+_SETEXT_UNDERLINE = re.compile(r"^[ >]*[=-]+ *$")
+_SETEXT_UNDERLINE_ANY = re.compile(r"^[ >]*[=-]+ *$", re.M)
+_SETEXT_PREFIX = re.compile(r"^(?:[ >]|[*+-] |\d+[.)] )*+")
 
 
 SETTLE = True  # _settled() + _open_regions(); False parses every page whole (tests compare the two)
@@ -955,8 +959,9 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
         body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
         if body.startswith("\ufeff"):
             body = body[1:]
-    if ("    " not in body and "\t" not in body and "#" not in body) or too_deep(body):
-        return (), ()  # no line indented 4 columns and no '#': nothing to find (conservative prefilter)
+    if ("    " not in body and "\t" not in body and "#" not in body and not _SETEXT_UNDERLINE_ANY.search(body)) \
+            or too_deep(body):
+        return (), ()  # no line indented 4 columns, no '#', no underline: nothing to find (conservative prefilter)
     st = _settings()
     lines = _normalize(body, st.tab)
     cands, idle, _ = _scan(lines, st)
@@ -966,7 +971,9 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
     out = list(lines)
     marked: list[int] = []
     heading_lines: dict = {}
+    setext_lines: set = set()
     html = "<" in body
+    n_lines = len(lines)
     for i, line in enumerate(lines):
         if in_fence[i]:
             continue
@@ -982,11 +989,17 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
             marked.append(i)
         else:
             out[i] = _shorten(line, html)  # block parsing only looks at how a prose line starts
+        if rest and i + 1 < n_lines and not in_fence[i + 1] and _setext_underline(lines[i + 1]) \
+                and _setext_title(line):
+            out[i] += f" kbzh{i}hzbk"  # a setext title: the token ends up in <h1>/<h2> if it is one
+            setext_lines.add(i)
+            if not marked or marked[-1] != i:
+                marked.append(i)
     if not marked:
         return (), ()
     sure_heads: dict = {}
     if SETTLE and not html and st.fast:  # settle the plain cases without the parser; parse only the regions left
-        sure_heads, sure_text = _settled(lines, in_fence, heading_lines)
+        sure_heads, sure_text = _settled(lines, in_fence, heading_lines, setext_lines)
         regions = _open_regions(lines, idle, in_fence, [i for i in marked if i not in sure_heads and i not in sure_text])
         work = []
         for a, b in regions:
@@ -1025,7 +1038,24 @@ def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tu
             tuple((i + offset, level) for i, level in sorted(heads.items())))
 
 
-def _settled(lines: list[str], in_fence: list[bool], heading_lines: dict) -> tuple[dict, set]:
+def _setext_title(line: str) -> bool:
+    """A line that may be a setext title and takes a marker at its end without changing what it is:
+    not a list marker alone, '#', an opener, a table row, HTML, a definition, or an underline itself."""
+    content = line[_SETEXT_PREFIX.match(line).end():]
+    return bool(content) and "|" not in line and not _NOT_TOKENIZED.match(content) \
+        and not _SETEXT_UNDERLINE.match(line)
+
+
+def _setext_underline(line: str) -> bool:
+    """A line that may underline a setext heading, and that carries no code marker (which would hide
+    the underline from the parser): '---'/'===' and longer never do, nor any line indented less than 4."""
+    if not _SETEXT_UNDERLINE.match(line):
+        return False
+    rest = line.lstrip(" >")
+    return len(line) - len(rest) < 4 or bool(_NOT_TOKENIZED.match(rest))
+
+
+def _settled(lines: list[str], in_fence: list[bool], heading_lines: dict, setext_lines: set = frozenset()) -> tuple[dict, set]:
     """The candidates of a page without raw HTML whose fate is certain without the parser:
     ({line: level} of ATX headings at column 0 alone between blank lines, {lines that are text, not
     indented code}: every line of a block indented 4 to 7 spaces that follows, after blank lines,
@@ -1050,7 +1080,7 @@ def _settled(lines: list[str], in_fence: list[bool], heading_lines: dict) -> tup
         if len(block) == 1 and not in_fence[i] and (_ADMONITION.match(block[0]) or _DETAILS.match(block[0]) or _TAB.match(block[0])):
             container = True
         elif container and not any(in_fence[i:j]) and all(4 <= len(ln) - len(ln.lstrip(" ")) <= 7 for ln in block):
-            text.update(k for k in range(i, j) if k not in heading_lines)
+            text.update(k for k in range(i, j) if k not in heading_lines and k not in setext_lines)
         else:
             container = False
         i = j
@@ -1090,23 +1120,27 @@ def indented_code(text: str, *, front_matter: bool = True) -> list[int]:
 @dataclass(frozen=True)
 class Heading:
     line: int     # 0-based
-    col: int      # 0-based, of the first '#'
+    col: int      # 0-based, of the first '#' (setext: of the title's first character)
     level: int
-    text: str     # everything after the hashes (attributes included), stripped
+    text: str     # everything after the hashes (setext: the title line), attributes included, stripped
+    setext: bool = False  # underlined with '=' or '-' on the next line
 
 
 def headings(text: str, *, front_matter: bool = True) -> list[Heading]:
-    """The ATX headings the renderer makes (in lists, quotes, admonitions, tabs, md_in_html too; not
-    in code or raw HTML), found the same way as indented_code(): a marker after the hashes of each
-    candidate line, kept by the real block parser inside an <h1>-<h6> element."""
+    """The ATX and setext headings the renderer makes (in lists, quotes, admonitions, tabs, md_in_html
+    too; not in code or raw HTML), found the same way as indented_code(): a marker after the hashes of
+    each candidate line (at the end of a line above a '='/'-' underline), kept by the real block parser
+    inside an <h1>-<h6> element."""
     raw = split_lines(text[1:] if text.startswith("\ufeff") else text)
     out = []
     for n, level in _structure(text, front_matter)[1]:
         line = raw[n].expandtabs(_settings().tab) if "\t" in raw[n] else raw[n]
         m = _HEADING_CAND.match(line)
-        if m is None:  # pragma: no cover - the renderer made a heading of a line the pattern found
+        if m is not None:
+            out.append(Heading(n, len(m.group("prefix")), level, line[m.end():].strip()))
             continue
-        out.append(Heading(n, len(m.group("prefix")), level, line[m.end():].strip()))
+        p = _SETEXT_PREFIX.match(line)  # always matches (possibly empty)
+        out.append(Heading(n, p.end(), level, line[p.end():].strip(), setext=True))
     return out
 
 
