@@ -1,8 +1,11 @@
 """`kb bench-checks`: how long every check takes on a 5 MB page and on a page of 2,000 fences.
 
 Each check (the `kb check` set) runs in its own process on a project copy holding one generated
-page, once per page; the figures are wall-clock seconds of that process (so they include the
-start-up every `kb check` run pays), printed as a table and written to .bench/checks.json.
+page, once per page; the figures are the CPU seconds (user + system) and wall-clock seconds of that
+process (so they include the start-up every `kb check` run pays), printed as a table with the load
+average and written to .bench/checks.json. CPU time is the figure to compare: wall time grows
+with the load of a shared machine. Every run starts from a fresh copy, so the checks' content
+caches (lint-markdown, check-rendered) are cold: the figures are first-run ones.
 The target (issue 12): every check linear in its input, both pages checked in seconds; a check
 over BUDGET seconds is stopped and reported as such.
 """
@@ -10,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -73,6 +78,7 @@ def measure(pages: dict[str, str], checks: list[str], work: Path, budget: float 
         row = {"bytes": len(text.encode("utf-8")), "lines": text.count("\n"), "checks": {}}
         for check in checks:
             t0 = time.perf_counter()
+            c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             try:
                 proc = subprocess.run([sys.executable, "-m", "kb", check], cwd=project, env=kbbuild.mkdocs_env(),
                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=budget)
@@ -80,8 +86,12 @@ def measure(pages: dict[str, str], checks: list[str], work: Path, budget: float 
                 crashed = "Traceback" in proc.stdout
             except subprocess.TimeoutExpired:
                 seconds, code, crashed = budget, None, False
-            row["checks"][check] = {"seconds": round(seconds, 2), "exit": code, "traceback": crashed}
-            print(f"{name}: {check} {seconds:.1f} s" + (" (stopped)" if code is None else ""), file=sys.stderr, flush=True)
+            c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
+            row["checks"][check] = {"seconds": round(seconds, 2), "cpu": round(cpu, 2), "exit": code,
+                                    "traceback": crashed, "load": round(os.getloadavg()[0], 1)}
+            print(f"{name}: {check} {cpu:.1f} s CPU, {seconds:.1f} s wall" + (" (stopped)" if code is None else ""),
+                  file=sys.stderr, flush=True)
         results[name] = row
     return results
 
@@ -96,7 +106,8 @@ def table(results: dict) -> str:
         cells = []
         for n in names:
             r = results[n]["checks"][c]
-            cell = f"{r['seconds']:.1f} s" if r["exit"] is not None else f"> {r['seconds']:.0f} s (stopped)"
+            cell = (f"{r['cpu']:.1f} s CPU ({r['seconds']:.1f} s wall, load {r['load']})" if r["exit"] is not None
+                    else f"> {r['seconds']:.0f} s (stopped)")
             cells.append(cell + (" TRACEBACK" if r["traceback"] else ""))
         rows.append(f"| {c} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
