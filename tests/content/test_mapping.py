@@ -260,3 +260,18 @@ def test_check_mapping_passes_on_the_real_data_and_writes_the_downloads(tmp_path
         for fmt in ("csv", "json"):
             written = (tmp_path / lang / "downloads" / f"vsphere-to-kubernetes.{lang}.{fmt}").read_bytes()
             assert written == (site / f"{prefix}downloads/vsphere-to-kubernetes.{lang}.{fmt}").read_bytes()
+
+
+def test_render_page_replaces_placeholders_outside_code_only_by_the_one_line_rule():
+    """render_page reads code through line_mask (was code_mask): a placeholder in a fence stays text, as
+    placeholders() and the renderer see it; lines split on '\\n' only, so a form feed or U+2028 in the
+    page stays where it was (str.splitlines() turned them into line breaks)."""
+    from kb.content import glossary, mapping
+
+    terms = glossary.load()
+    entries = mapping.load(glossary=terms)
+    page = ("# Map\n\nSee\x0cthis\u2028line.\n\n" + mapping.PLACEHOLDER
+            + "\n\n```text\n" + mapping.PLACEHOLDER + "\n```\n")
+    out = mapping.render_page(page, "en", entries, terms)
+    assert out.count(mapping.PLACEHOLDER) == 1  # the fenced one
+    assert out.count("<table") == 1 and "See\x0cthis\u2028line." in out and out.endswith("```\n")
