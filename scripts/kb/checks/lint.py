@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import subprocess
@@ -27,6 +26,7 @@ import sys
 from pathlib import Path
 
 from kb.content.glossary import REF
+from kb.core import cache as jsoncache
 from kb.core import source
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import ROOT
@@ -182,30 +182,16 @@ def lint_markdown(files: list[Path], cache: Path | None = MARKDOWN_CACHE) -> lis
         fresh[key] = findings
         problems += [Problem(relpath(path), line, col, msg) for line, col, msg in findings]
     merged = {**known, **fresh}  # newest last; keep the cache small
-    _save_cache(cache, dict(list(merged.items())[-2000:]))
+    _save_cache(cache, merged)
     return problems
 
 
 def _load_cache(cache: Path | None) -> dict:
-    if cache is None or not cache.is_file():
-        return {}
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        return {k: [tuple(f) for f in v] for k, v in data.items()}
-    except (ValueError, OSError, TypeError, AttributeError):
-        return {}  # a damaged cache is only a slower run
+    return jsoncache.load(cache, lambda found: [tuple(f) for f in found])
 
 
 def _save_cache(cache: Path | None, entries: dict) -> None:
-    if cache is None:
-        return
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(entries), encoding="utf-8")
-        tmp.replace(cache)
-    except OSError:
-        pass
+    jsoncache.save(cache, entries)
 
 
 def cli_yaml(argv: list[str]) -> int:

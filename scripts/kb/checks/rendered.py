@@ -36,8 +36,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import html as htmllib
-import json
-import os
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -45,6 +43,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from kb.core import cache as jsoncache
 from kb.core.problems import Problem
 
 # --------------------------------------------------------------------------- the allowlists
@@ -777,25 +776,11 @@ def _inputs_digest(root: Path, datas: list) -> str:
 
 
 def _load_cache(cache: Path | None) -> dict:
-    if cache is None or not cache.is_file():
-        return {}
-    try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        return {k: [dict(p) for p in v] for k, v in data.items()} if isinstance(data, dict) else {}
-    except (ValueError, OSError, TypeError, AttributeError):
-        return {}  # a damaged cache is only a slower run
+    return jsoncache.load(cache, lambda found: [dict(p) for p in found])
 
 
 def _save_cache(cache: Path | None, entries: dict) -> None:
-    if cache is None:
-        return
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(dict(list(entries.items())[-2000:])), encoding="utf-8")
-        tmp.replace(cache)
-    except OSError:
-        pass  # a read-only checkout: no cache, same findings
+    jsoncache.save(cache, entries)
 
 
 def check_sources(docs: Path, data: Path, root: Path, cache: bool = True) -> list[Problem]:

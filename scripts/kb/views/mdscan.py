@@ -774,16 +774,20 @@ def _rendered(region: list[str]) -> set[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- public API
 
+def _body(text: str, front_matter: bool) -> tuple[str, int]:
+    """(the Markdown the views read, lines removed from its top): page_body() for a page, else the
+    text with line ends normalised and without a BOM."""
+    if front_matter:
+        return page_body(text)
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    return (body[1:] if body.startswith("\ufeff") else body), 0
+
+
 @lru_cache(maxsize=4096)  # above the page count of a large site: the checks scan each page several times
 def _scan_cached(text: str, front_matter: bool) -> tuple[tuple, tuple]:
     """((rendered fence, line offset)…), ((unclosed opening, line offset)…)"""
     st = _settings()
-    if front_matter:
-        body, offset = page_body(text)
-    else:
-        body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
-        if body.startswith("\ufeff"):
-            body = body[1:]
+    body, offset = _body(text, front_matter)
     if not body.strip() or ("```" not in body and "~~~" not in body) or too_deep(body):
         return (), ()
     lines = _normalize(body, st.tab)
@@ -953,12 +957,7 @@ SETTLE = True  # _settled() + _open_regions(); False parses every page whole (te
 def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
     """(indented code lines, ((heading line, level)…)), 0-based lines of `text`, as the renderer
     decides them: one run of the real preprocessors and block parser over the page with markers."""
-    if front_matter:
-        body, offset = page_body(text)
-    else:
-        body, offset = text.replace("\r\n", "\n").replace("\r", "\n"), 0
-        if body.startswith("\ufeff"):
-            body = body[1:]
+    body, offset = _body(text, front_matter)
     if ("    " not in body and "\t" not in body and "#" not in body and not _SETEXT_UNDERLINE_ANY.search(body)) \
             or too_deep(body):
         return (), ()  # no line indented 4 columns, no '#', no underline: nothing to find (conservative prefilter)
