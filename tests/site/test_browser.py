@@ -124,7 +124,9 @@ def search_results(page, query: str) -> list[str]:
     """Type a query into the search box; the result links (articles and sections), best first."""
     page.click("input.md-search__input")
     page.keyboard.type(query, delay=20)
-    page.wait_for_function("document.querySelectorAll('.md-search-result__item').length > 0", timeout=SEARCH_WAIT)
+    # A selector wait, not a string predicate: Playwright evaluates those with eval(), which the pages'
+    # Content-Security-Policy refuses when the first poll does not settle it (a flaky EvalError).
+    page.wait_for_selector(".md-search-result__item", state="attached", timeout=SEARCH_WAIT)
     page.wait_for_timeout(300)  # results arrive in batches
     return page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.href.split('?')[0] + "
                                      "(e.hash || ''))")
