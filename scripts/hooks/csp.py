@@ -14,6 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
+from kb.core.cputime import meter
 from kb.deliver import csp, offline
 from kb.engine import mkdocs_adapter as kb
 
@@ -37,17 +38,22 @@ def on_config(config: MkDocsConfig) -> None:
 @event_priority(-100)  # the very last post_page change
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     # The gate (scripts/hooks/safety.py) has just parsed this same text: its theme scripts are reused.
-    return csp.apply(output, page.content or "", offline=state.offline, scripts=csp.remembered(output))
+    with meter.measure("csp"):  # its CPU time, for `make bench` (kb.core.cputime)
+        return csp.apply(output, page.content or "", offline=state.offline, scripts=csp.remembered(output))
 
 
 def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> str:
     """The 404 pages are templates, not pages: the same policy (they have no content of their own)."""
-    return csp.apply(output, "", offline=state.offline) if template_name == "404.html" else output
+    if template_name != "404.html":
+        return output
+    with meter.measure("csp"):
+        return csp.apply(output, "", offline=state.offline)
 
 
 @event_priority(-150)  # after scripts/hooks/languages.py has written each language's 404 page
 def on_post_build(config: MkDocsConfig) -> None:
-    for path in Path(config.site_dir).rglob("404.html"):
-        text = path.read_text(encoding="utf-8")
-        if csp.MARK not in text[:4096]:
-            path.write_text(csp.apply(text, "", offline=state.offline), encoding="utf-8")
+    with meter.measure("csp"):
+        for path in Path(config.site_dir).rglob("404.html"):
+            text = path.read_text(encoding="utf-8")
+            if csp.MARK not in text[:4096]:
+                path.write_text(csp.apply(text, "", offline=state.offline), encoding="utf-8")

@@ -17,6 +17,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.pages import Page
 
 from kb.checks import frontmatter, published, rendered
+from kb.core.cputime import meter
 from kb.core.problems import Problem, relpath
 from kb.deliver import csp
 from kb.engine import mkdocs_adapter as kb
@@ -35,14 +36,21 @@ state = GateState()
 
 def on_pre_build(config: MkDocsConfig) -> None:
     if kb.first_language_pass(config):
-        state.problems.clear()
-        root = Path(config.config_file_path).parent
-        state.data = rendered.data_sources(root / "data", root)
-        state.problems.update(published.check(Path(config.docs_dir), root / "data" / "published-files.yml"))
+        with meter.measure("gate"):
+            state.problems.clear()
+            root = Path(config.config_file_path).parent
+            state.data = rendered.data_sources(root / "data", root)
+            state.problems.update(published.check(Path(config.docs_dir), root / "data" / "published-files.yml"))
 
 
 @event_priority(-90)  # after the other hooks' post_page changes; before the CSP (scripts/hooks/csp.py)
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    with meter.measure("gate"):  # its CPU time, for `make bench` (kb.core.cputime)
+        _gate_page(output, page, config)
+    return output
+
+
+def _gate_page(output: str, page: Page, config: MkDocsConfig) -> None:
     try:
         text = page.file.content_string
     except (OSError, TypeError, ValueError):
@@ -55,7 +63,6 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     csp.remember(output, result.theme_scripts)  # the CSP hook, next, hashes these instead of reading the page again
     if kb.page_locale(page) == kb.language(config):  # fallback pages share the source: once is enough
         state.problems.update(frontmatter.problems(text, rel))
-    return output
 
 
 @event_priority(50)  # before scripts/hooks/languages.py takes the other languages' 404 page out of the output
@@ -64,9 +71,10 @@ def on_post_template(output: str, template_name: str, config: MkDocsConfig) -> s
     what the theme's <article> holds to the content rules, problems located in the theme overrides."""
     if template_name != "404.html" or not output:
         return output
-    root = Path(config.config_file_path).parent
-    where = rendered.template_sources(config.theme.custom_dir, root)
-    state.problems.update(rendered.check_page(output, rendered.article(output), where).problems)
+    with meter.measure("gate"):
+        root = Path(config.config_file_path).parent
+        where = rendered.template_sources(config.theme.custom_dir, root)
+        state.problems.update(rendered.check_page(output, rendered.article(output), where).problems)
     return output
 
 
@@ -76,6 +84,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     report every page so far; a language built in a process of its own reports its pages there."""
     found: list[Problem] = sorted(state.problems)
     state.problems.clear()
+    meter.flush()  # the gate's and the CSP's CPU time in this process, when KB_CPU_TIMES asks for it
     kb.fail_on(found, "rendered-page safety problem")
 
 

@@ -202,6 +202,12 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
         assert size["offline_archive_kib"] is None and size["offline_archive_note"]
     assert n2["html_pages"] - n["html_pages"] == 10
     assert res["stock_2n_s"] > 0 and res["sequential_2n_s"] > 0 and res["ratios"]["parallel_vs_sequential"] > 0
+    gate = res["gate"]  # measured by the hooks inside the 2N builds, both build processes added up
+    assert gate["gate_s"] > 0 and gate["csp_s"] > 0 and gate["processes"] == 2, gate
+    assert gate["pages"] >= n2["html_pages"] and gate["build_cpu_s"] > gate["total_s"], gate
+    assert res["ratios"]["gate_share"] == gate["share"]
+    assert abs(gate["share"] - gate["total_s"] / gate["build_cpu_s"]) < 1e-4, gate
+    assert "safety gate + CSP, 2N (s)" in proc.stdout
     assert set(res["targets"]) == set(bench.TARGETS)
     assert res["targets"].pop("first_search") == {"what": bench.TARGETS["first_search"][0], "value": None,
                                                   "limit": 0.5, "ok": False}  # not measured: never "met"
