@@ -536,7 +536,7 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         chrome_problems, scripts = check_chrome(output, where, keys)
         return Result(sorted(set(chrome_problems)), scripts)
     page = f'{output[:at]}<b id="{_START_ID}"></b>{content}{SENTINEL}{output[at + len(content):]}'
-    tree = LexborHTMLParser(page, scripting=True)
+    tree = LexborHTMLParser(page.encode("utf-8", "surrogatepass"), scripting=True)
     problems: list[Problem] = []
     scripts: list[str] = []
 
@@ -552,32 +552,34 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
     # part again. The common cases leave at the first test, one dict look-up and one set test (at
     # 2 x 500 pages a page has about 1,050 elements): content elements with only plain attributes
     # (_CONTENT_FAST: the sentinels' <b id> is not one), theme elements outside _CHROME_ATTRS whose
-    # attributes carry no URL, style or code (_CHROME_FAST). The rest takes the full rules below.
+    # attributes carry no URL, style or code (_CHROME_FAST); only their names are read. The rest
+    # takes the full rules below, with every attribute's value.
     start = end = None
     content_fast = _CONTENT_FAST
     chrome_fast = _CHROME_FAST
     nodes = tree.root.traverse(include_text=False)
     for node in nodes:
-        attrs = node.attributes
         tag = node.tag
         plain = chrome_fast.get(tag)
-        if plain is not None and plain.issuperset(attrs):
+        # node.attrs: the names only, read lazily (the values, such as an icon's path, stay in lexbor)
+        if plain is not None and plain.issuperset(node.attrs):
             continue
         if not tag or tag[0] in "-_":  # comments; processing instructions (`<?php ?>`) have no tag
             continue
+        attrs = node.attributes
         if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
             if attrs["id"] == _SENTINEL_ID:
                 end = end or node
                 continue
             start = start or node
             for node in nodes:  # the content, up to the end sentinel
-                attrs = node.attributes
                 tag = node.tag
                 plain = content_fast.get(tag)
-                if plain is not None and plain.issuperset(attrs):
+                if plain is not None and plain.issuperset(node.attrs):
                     continue
                 if not tag or tag[0] in "-_":
                     continue
+                attrs = node.attributes
                 if tag == "b" and attrs.get("id") == _SENTINEL_ID:
                     end = end or node
                     break
