@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+import kbfork
 from kb.bench import site as bench
 from kb.deliver import build as kbbuild
 
@@ -32,6 +33,8 @@ def build_copy(project: Path, **kw) -> subprocess.CompletedProcess:
 
 
 def kb(project: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run `kb ARGS` inside a project copy (or the real project): the project is the working directory."""
-    return subprocess.run([sys.executable, "-m", "kb", *args], cwd=project,
-                          env=kbbuild.mkdocs_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """Run `kb ARGS` inside a project copy (or the real project): the project is the working directory.
+
+    In a forked child of a process that has the libraries loaded (tests/kbfork.py): the same
+    command, exit code and output as `python -m kb ARGS`, without a new interpreter's start."""
+    return kbfork.run(project, args, kbbuild.mkdocs_env())

@@ -1,6 +1,7 @@
 """Terminology: `kb check-terms` holds the Spanish prose of pages and data files to data/terminology.yml."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -201,7 +202,8 @@ _PIECES = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("KB_FUZZ_EXAMPLES", "300")), deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_the_prefilter_agrees_with_every_rule_on_generated_text(text):
     rules = _real_rules()
