@@ -12,7 +12,10 @@ its `__main__`, with stdout and stderr in one stream as `stderr=STDOUT` gives, s
 
 What still needs a new interpreter uses subprocess directly: the interrupt tests (signals to a
 process group), the builds (`python -m mkdocs`), the console script itself (tests/test_cli.py).
-If the server cannot start or dies, `run()` falls back to a new interpreter.
+If the server cannot start, or a command's environment differs from the server's in what an
+interpreter reads when it starts (PYTHON*, LC_*, LANG), `run()` uses a new interpreter. What the
+children share, unlike new interpreters: one hash seed per server, and warnings the preloaded
+libraries print when imported (shown once, by the server).
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ PRELOAD = [
 ]
 
 _SERVER = r"""
-import importlib, json, os, runpy, sys, traceback
+import importlib, json, os, runpy, signal, sys, traceback
 
 for name in json.loads(sys.argv[1]):
     try:
@@ -79,9 +82,11 @@ for line in sys.stdin:
                 else:
                     print(exc.code, file=sys.stderr)
                     code = 1
-            except KeyboardInterrupt:
+            except KeyboardInterrupt:  # as the interpreter does: the traceback, then death by SIGINT
                 traceback.print_exc()
-                code = 130
+                sys.stderr.flush()
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGINT)
             except BaseException:  # noqa: BLE001 - an uncaught exception: its traceback, exit 1
                 traceback.print_exc()
                 code = 1
@@ -92,27 +97,42 @@ for line in sys.stdin:
             finally:
                 os._exit(code)
     _, status = os.waitpid(pid, 0)
-    print(json.dumps({"returncode": os.waitstatus_to_exitcode(status)}), flush=True)
+    print(json.dumps({"id": req["id"], "returncode": os.waitstatus_to_exitcode(status)}), flush=True)
 """
+
+
+def _startup(env: dict) -> dict:
+    """What an interpreter reads from the environment when it starts (flags, hash seed, locale,
+    warnings): a command whose environment differs there gets a new interpreter."""
+    return {k: v for k, v in env.items() if k.startswith(("PYTHON", "LC_")) or k in ("LANG", "LANGUAGE")}
 
 
 class _Server:
     def __init__(self, env: dict) -> None:
         self.lock = threading.Lock()
+        self.startup = _startup(env)
+        self.calls = 0
         self.proc = subprocess.Popen([sys.executable, "-c", _SERVER, json.dumps(PRELOAD)], env=env,
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         if json.loads(self.proc.stdout.readline() or "{}").get("ready") is not True:
+            self.kill()
             raise OSError("the kb fork server did not start")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
 
     def run(self, cwd, args, env, merge: bool) -> subprocess.CompletedProcess:
         with self.lock, tempfile.TemporaryDirectory(prefix="kbfork-") as tmp:
             out, err = os.path.join(tmp, "out"), "" if merge else os.path.join(tmp, "err")
-            self.proc.stdin.write(json.dumps({"cwd": str(cwd), "args": list(args), "env": env, "out": out,
-                                              "err": err}) + "\n")
+            self.calls += 1
+            self.proc.stdin.write(json.dumps({"id": self.calls, "cwd": str(cwd), "args": list(args), "env": env,
+                                              "out": out, "err": err}) + "\n")
             self.proc.stdin.flush()
             reply = self.proc.stdout.readline()
-            if not reply:
-                raise OSError("the kb fork server died")
+            if not reply or json.loads(reply).get("id") != self.calls:
+                raise OSError("the kb fork server died or answered another call")
             streams = []
             for path in (out, err) if err else (out,):
                 with open(path, encoding="utf-8", errors="replace") as f:
@@ -127,19 +147,28 @@ class _Server:
 
 
 _server: _Server | None = None
-_broken = False
+_unavailable = False
 
 
 def run(cwd, args, env: dict, merge: bool = True) -> subprocess.CompletedProcess:
-    """`python -m kb ARGS` in `cwd` with `env`, as text: stdout and stderr together (`merge`), or apart."""
-    global _server, _broken
-    if not _broken:
+    """`python -m kb ARGS` in `cwd` with `env`, as text: stdout and stderr together (`merge`), or apart.
+
+    A new interpreter when the server cannot start, or when `env` differs from the server's in
+    what an interpreter reads at start. A server that dies during a call is an error of that call
+    (the command may have written files: it is not run a second time)."""
+    global _server, _unavailable
+    if _server is None and not _unavailable:
         try:
-            if _server is None or _server.proc.poll() is not None:
-                _server = _Server(env)
-                atexit.register(_server.close)
-            return _server.run(cwd, args, env, merge)
-        except (OSError, ValueError, BrokenPipeError):
-            _broken = True
-    return subprocess.run([sys.executable, "-m", "kb", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT if merge else subprocess.PIPE, text=True)
+            _server = _Server(env)
+            atexit.register(_server.close)
+        except (OSError, ValueError):
+            _unavailable = True
+    if _server is None or _startup(env) != _server.startup:
+        return subprocess.run([sys.executable, "-m", "kb", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if merge else subprocess.PIPE, text=True)
+    try:
+        return _server.run(cwd, args, env, merge)
+    except BaseException:  # a dead server, a stale reply, an interrupt half-way: never reuse this one
+        server, _server = _server, None
+        server.kill()
+        raise

@@ -204,7 +204,7 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     assert res["stock_2n_s"] > 0 and res["sequential_2n_s"] > 0 and res["ratios"]["parallel_vs_sequential"] > 0
     gate = res["gate"]  # measured by the hooks inside the 2N builds, both build processes added up
     assert gate["gate_s"] > 0 and gate["csp_s"] > 0 and gate["processes"] == 2, gate
-    assert gate["pages"] >= n2["html_pages"] and gate["build_cpu_s"] > gate["total_s"], gate
+    assert gate["gate_calls"] >= n2["html_pages"] and gate["build_cpu_s"] > gate["total_s"], gate
     assert res["ratios"]["gate_share"] == gate["share"]
     assert abs(gate["share"] - gate["total_s"] / gate["build_cpu_s"]) < 1e-4, gate
     assert "safety gate + CSP, 2N (s)" in proc.stdout
@@ -220,6 +220,17 @@ def test_tiny_run_prints_the_table_and_writes_every_figure(tmp_path):
     assert res["method"]["repeat"] == 1 and res["method"]["repeat_asked"] == 2 and res["method"]["cut_by_budget"]
     assert "fewer than asked: time budget" in proc.stdout
     assert res["machine"]["cpus"] >= 1 and res["method"]["statistic"] == "median"
+
+
+def test_the_gate_share_is_the_upper_middle_build_and_unmeasured_is_never_met():
+    def run(gate, cpu):
+        return ({"seconds": {"gate": gate, "csp": 0.1}, "calls": {"gate": 10}, "processes": 2}, cpu)
+
+    two = bench.gate_in_builds([run(1.0, 100.0), run(3.0, 100.0)])
+    assert two["share"] == 0.031 and two["runs"] == [0.011, 0.031]
+    assert bench.gate_in_builds([run(1.0, 100.0), run(2.0, 100.0), run(3.0, 100.0)])["share"] == 0.021
+    assert bench.gate_in_builds([({}, 90.0)])["share"] is None  # the hooks wrote nothing: no figure, not 0 %
+    assert bench.gate_in_builds([run(1.0, 100.0), ({}, 90.0)])["share"] is None
 
 
 @pytest.mark.slow

@@ -49,6 +49,14 @@ from kb.core.problems import Problem
 
 keep_freed_memory()  # each page's parse frees ~0.8 MB that the next one asks for again (kb.core.memory)
 
+
+def parse_html(text: str, **options) -> LexborHTMLParser:
+    """`text` as lexbor reads it, given as UTF-8 bytes. A lone surrogate (a character no file can
+    hold) becomes bytes that are not UTF-8, which lexbor reads as U+FFFD, as a browser reads the
+    character reference MkDocs writes for it; selectolax's own encoding of a str would drop it and
+    join what stood around it (`<!-\udc80-` would open a comment)."""
+    return LexborHTMLParser(text.encode("utf-8", "surrogatepass"), **options)
+
 # --------------------------------------------------------------------------- the allowlists
 
 GLOBAL_ATTRS = {"id", "class", "title", "lang", "dir", "role", "hidden", "tabindex", "style"}
@@ -173,7 +181,7 @@ def page_loads(text: str) -> list[tuple[int, int, str, str]]:
     found: list[tuple[str, str]] = []
     for scripting in (True, False) if _NOSCRIPT.search(text) else (True,):
         seen: list[tuple[str, str]] = []
-        tree = LexborHTMLParser(text, scripting=scripting)
+        tree = parse_html(text, scripting=scripting)
         for node in tree.root.traverse(include_text=False) if tree.root is not None else []:
             tag = node.tag
             if not tag or tag[0] in "-_":  # comments; processing instructions (`<?php ?>`) have no tag
@@ -351,7 +359,7 @@ def check_content(content: str, where: Locator) -> list[Problem]:
 
     if not content.strip():
         return problems
-    tree = LexborHTMLParser(content + SENTINEL, is_fragment=True, fragment_tag="article", scripting=True)
+    tree = parse_html(content + SENTINEL, is_fragment=True, fragment_tag="article", scripting=True)
     sentinel = tree.css_first(f"b#{_SENTINEL_ID}")
     if sentinel is None or sentinel.parent is not None:
         inside = "an unclosed comment, attribute or raw-text element" if sentinel is None \
@@ -457,7 +465,7 @@ def check_chrome(chrome: str, where: Locator, keys: dict[str, str] | None = None
     problems: list[Problem] = []
     scripts: list[str] = []
     sel = _chrome_selectors()
-    tree = LexborHTMLParser(chrome, scripting=True)
+    tree = parse_html(chrome, scripting=True)
 
     def report(node, message):
         problems.append(_chrome_problem(node, message, where, keys))
@@ -536,7 +544,7 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
         chrome_problems, scripts = check_chrome(output, where, keys)
         return Result(sorted(set(chrome_problems)), scripts)
     page = f'{output[:at]}<b id="{_START_ID}"></b>{content}{SENTINEL}{output[at + len(content):]}'
-    tree = LexborHTMLParser(page.encode("utf-8", "surrogatepass"), scripting=True)
+    tree = parse_html(page, scripting=True)
     problems: list[Problem] = []
     scripts: list[str] = []
 

@@ -23,7 +23,6 @@ changed then.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 
 M_TRIM_THRESHOLD = -1
@@ -55,7 +54,7 @@ def keep_freed_memory() -> bool:
         _done = True  # the person running the build chose; their choice stands
         return True
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL(None)  # the running process's own symbols: glibc's mallopt (no ldconfig lookup)
         _done = bool(libc.mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD)) and bool(libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD))
     except (OSError, AttributeError):
         _done = False
