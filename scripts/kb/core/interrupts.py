@@ -67,7 +67,8 @@ def stopping() -> bool:
     return _stopping.is_set()
 
 
-def track(proc: subprocess.Popen) -> subprocess.Popen:
+def track(proc):
+    """`proc`: a subprocess.Popen, or anything with kill() (kb check's forked checks)."""
     with _lock:
         if _stopping.is_set():
             proc.kill()
@@ -78,6 +79,14 @@ def track(proc: subprocess.Popen) -> subprocess.Popen:
 def untrack(proc: subprocess.Popen) -> None:
     with _lock:
         _children.discard(proc)
+
+
+def forget_children() -> None:
+    """In a process forked from a kb that tracks children (kb check): start with none of them."""
+    global _lock
+    _lock = threading.Lock()  # the parent's lock may have been held by another of its threads
+    _children.clear()
+    _stopping.clear()
 
 
 def stop_children() -> None:
