@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import yaml
 
 from kb.checks import runner as checks
+from kb.deliver import build as kbbuild
 from support import ROOT, kb
 
 ALL = [name for name, _ in checks.CHECKS]
@@ -199,3 +201,27 @@ def test_markdown_lint_cache_never_hides_a_new_problem(project):
     proc = kb(project, "lint-markdown", rel)
     assert proc.returncode == 1
     assert "docs/es/reference/resources.md:" in proc.stdout and "MD018" in proc.stdout, proc.stdout
+
+
+
+_BROKEN_CHECK = r"""
+import sys
+from kb import cli
+from kb.checks import runner
+cli.COMMANDS["check-broken"] = ("kb.checks.no_such_module", "cli", "a check whose module does not import")
+runner.CHECKS.insert(0, ("check-broken", []))
+sys.exit(runner.cli(["--only", "check-broken", "check-mapping"]))
+"""
+
+
+def test_a_check_whose_module_does_not_import_fails_alone(project):
+    """kb check imports the checks' modules before it forks them: one that breaks on import is that
+    check's failure, with its message, and the other checks still run."""
+    proc = subprocess.run([sys.executable, "-c", _BROKEN_CHECK], cwd=project, env=kbbuild.mkdocs_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stdout
+    out = proc.stdout.splitlines()
+    assert any(ln.startswith("FAIL check-broken (") for ln in out), proc.stdout
+    assert any(ln.startswith("ok   check-mapping (") for ln in out), proc.stdout
+    assert "kb check-broken: internal error" in proc.stdout and "No module named 'kb.checks.no_such_module'" in proc.stdout
+    assert "kb check: 1 of 2 checks failed (check-broken)" in proc.stdout
