@@ -225,3 +225,28 @@ def test_a_check_whose_module_does_not_import_fails_alone(project):
     assert any(ln.startswith("ok   check-mapping (") for ln in out), proc.stdout
     assert "kb check-broken: internal error" in proc.stdout and "No module named 'kb.checks.no_such_module'" in proc.stdout
     assert "kb check: 1 of 2 checks failed (check-broken)" in proc.stdout
+
+
+_ODD_CHECKS = r"""
+import contextlib, io, sys
+from kb import cli
+from kb.checks import runner
+cli.COMMANDS["check-exit"] = ("sys", "exit", "exits with a message, as sys.exit('...') does")
+cli.COMMANDS["check-print"] = ("builtins", "print", "prints its arguments")
+runner.CHECKS[:0] = [("check-exit", ["the message of check-exit"]), ("check-print", ["printed by check-print"])]
+buf = io.StringIO()
+with contextlib.redirect_stdout(buf):  # a caller that captures kb check's output in-process
+    code = runner.cli(["--only", "check-exit", "check-print"])
+sys.__stdout__.write(buf.getvalue())
+sys.exit(code)
+"""
+
+
+def test_a_check_s_exit_message_and_output_reach_kb_check_s_caller(project):
+    """The forked check behaves as the interpreter would: sys.exit('text') prints the text and
+    fails; what it prints goes to kb check's output even when the caller redirected sys.stdout."""
+    proc = subprocess.run([sys.executable, "-c", _ODD_CHECKS], cwd=project, env=kbbuild.mkdocs_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stdout
+    assert "['the message of check-exit']" in proc.stdout and "FAIL check-exit (" in proc.stdout, proc.stdout
+    assert "['printed by check-print']" in proc.stdout and "ok   check-print (" in proc.stdout, proc.stdout

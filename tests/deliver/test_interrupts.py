@@ -126,3 +126,39 @@ def test_sigint_prints_one_line_not_a_keyboardinterrupt_traceback(project, tmp_p
     assert "KeyboardInterrupt" not in err and "Traceback" not in err
     assert code == 130
     assert os.path.exists(project / "mkdocs.yml")
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.7, 1.1, 1.6])
+def test_check_stops_cleanly_on_a_second_interrupt_at_any_moment(project, tmp_path, delay):
+    """Two SIGTERMs to kb check, or two Ctrl-C to its process group, close together, while checks
+    are starting and running: it stops at once, without a traceback, and leaves no check behind
+    (a second signal once hung a check on a lock taken in the handler, or orphaned one being forked)."""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        env = kbbuild.mkdocs_env(extra={"TMPDIR": str(tmp)})
+        proc = subprocess.Popen([sys.executable, "-m", "kb", "check"], cwd=project, env=env, start_new_session=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        t0 = time.monotonic()
+        for _ in range(2):
+            try:
+                if signum == signal.SIGTERM:
+                    proc.send_signal(signum)
+                else:
+                    os.killpg(proc.pid, signum)
+            except ProcessLookupError:
+                pass
+            time.sleep(0.02)
+        out, err = proc.communicate(timeout=60)
+        assert time.monotonic() - t0 < 10, (signum, err)
+        # handled (130/143), or killed by the second signal during the interpreter's own shutdown
+        assert proc.returncode in (130, 143, -signum, 0, 1), (signum, proc.returncode, err)
+        assert "Traceback" not in out + err, err
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and subprocess.run(["pgrep", "-g", str(proc.pid)],
+                                                                capture_output=True).returncode == 0:
+            time.sleep(0.1)
+        left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert left == [], (signum, left)
+        assert not list(tmp.glob("kb-check-*")), list(tmp.iterdir())

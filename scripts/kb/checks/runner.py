@@ -49,45 +49,76 @@ CHECKS = [
 SLOW_FIRST = ("lint-markdown", "check-snippets")  # started first, so they overlap the quick ones
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+GRACE_S = 5.0  # after an interrupt, how long a check may take to stop its own children before SIGKILL
+
+
 class _Check:
     """One check running in a child process forked from `kb check` (kb.core.interrupts tracks it)."""
 
-    def __init__(self, name: str, args: list[str], out: Path) -> None:
-        self.name, self.out, self.t0 = name, out, time.monotonic()
+    def __init__(self, name: str, args: list[str], out: Path, mask) -> None:
+        """Fork the check; called with SIGINT and SIGTERM blocked (`mask`: the mask to restore in
+        the child), so that no interrupt comes between the fork and the child being tracked."""
+        self.name, self.out, self.t0, self.asked = name, out, time.monotonic(), False
         sys.stdout.flush()  # nothing buffered here may be written again by the child
         sys.stderr.flush()
         self.pid = os.fork()
         if self.pid == 0:
-            _child(name, args, out)  # never returns
+            _child(name, args, out, mask)  # never returns
 
     def kill(self) -> None:
+        """Ask the check to stop, once (SIGTERM: its kb unwinds and stops its own children); run_all
+        sends SIGKILL to a check still running GRACE_S later."""
+        if not self.asked:
+            self.asked = True
+            self.signal(signal.SIGTERM)
+
+    def signal(self, signum: int) -> None:
         try:
-            os.kill(self.pid, signal.SIGKILL)
+            os.kill(self.pid, signum)
         except ProcessLookupError:
             pass
 
 
-def _child(name: str, args: list[str], out: Path) -> None:
-    """In the forked child: `kb NAME ARGS`, everything it prints into `out`, then exit with its code."""
+def _child(name: str, args: list[str], out: Path, mask) -> None:
+    """In the forked child: `kb NAME ARGS`, everything it prints into `out`, then exit with its code,
+    as the interpreter would (atexit handlers run, non-daemon threads are waited for)."""
+    import atexit
+    import threading
+
     code = 70
     try:
+        from kb.core import interrupts
+
+        atexit._clear()  # the parent's exit handlers are the parent's, as in a new interpreter
+        interrupts.forget_children()  # the siblings are the parent's to stop, not this check's
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+        # fds 1 and 2, whatever the caller had put in sys.stdout (a redirect_stdout, say)
+        sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False, buffering=1)
         from kb import cli as kb
-        from kb.core import interrupts
 
-        interrupts.forget_children()  # the siblings are the parent's to stop, not this check's
         code = kb.main([name, *args])
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except SystemExit as exc:  # as the interpreter: an int is the code; anything else is printed, code 1
+        if exc.code is None or isinstance(exc.code, int):
+            code = exc.code or 0
+        else:
+            print(exc.code, file=sys.stderr)
+            code = 1
     except BaseException:  # noqa: BLE001 - kb.main reports its own errors; this is a last resort
         import traceback
 
         traceback.print_exc()
     finally:
         try:
+            for thread in threading.enumerate():
+                if thread is not threading.current_thread() and not thread.daemon:
+                    thread.join()
+            atexit._run_exitfuncs()
             sys.stdout.flush()
             sys.stderr.flush()
         finally:
@@ -101,7 +132,7 @@ def run_all(selected: list[tuple[str, list[str]]], workers: int):
     Each check is a child process forked from this one after it has imported every selected
     check's module: a check starts without a new interpreter and without importing its libraries
     again (about 0.3 s of CPU each), isolated as before, one process per check. One thread: the
-    children are forked and waited for here."""
+    children are forked and waited for here (kb check has no other children while it runs)."""
     from kb import cli as kb
     from kb.core import interrupts
 
@@ -115,6 +146,7 @@ def run_all(selected: list[tuple[str, list[str]]], workers: int):
     done: dict[str, tuple[int, str, float]] = {}
     running: dict[int, _Check] = {}
     tmp = Path(tempfile.mkdtemp(prefix="kb-check-"))
+    sigchld = signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # ignored, it would make the children vanish unwaited
     try:
         for name, _ in selected:
             if name not in kb.COMMANDS:
@@ -124,30 +156,59 @@ def run_all(selected: list[tuple[str, list[str]]], workers: int):
         while reported < len(selected):
             while order and len(running) < workers and not interrupts.stopping():
                 name, args = order.pop(0)
-                check = interrupts.track(_Check(name, args, tmp / f"{name}.out"))
-                running[check.pid] = check
-            if running:
-                pid, status = os.waitpid(-1, 0)
-                check = running.pop(pid, None)
-                if check is not None:
-                    interrupts.untrack(check)
-                    output = check.out.read_text(encoding="utf-8", errors="replace") if check.out.exists() else ""
-                    done[check.name] = (os.waitstatus_to_exitcode(status), output, time.monotonic() - check.t0)
-            elif interrupts.stopping():
-                return
+                # No interrupt until the child is tracked (an untracked child would run on, orphaned)
+                # and, in the child, until it has forgotten the parent's list of checks (its handler
+                # would stop its siblings).
+                mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+                try:
+                    check = interrupts.track(_Check(name, args, tmp / f"{name}.out", mask))
+                    running[check.pid] = check
+                finally:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+            if not running:  # an interrupt stopped the start of the rest
+                raise KeyboardInterrupt
+            pid, status = os.waitpid(-1, 0)
+            check = running.pop(pid, None)
+            if check is not None:
+                interrupts.untrack(check)
+                output = check.out.read_text(encoding="utf-8", errors="replace") if check.out.exists() else ""
+                code = os.waitstatus_to_exitcode(status)
+                if code < 0:
+                    output += f"kb check: {check.name} was killed by signal {-code}\n"
+                done[check.name] = (code, output, time.monotonic() - check.t0)
             while reported < len(selected) and selected[reported][0] in done:
                 name = selected[reported][0]
                 yield (name, *done[name])
                 reported += 1
-    finally:
-        for check in running.values():  # an interrupt: stop what still runs, leave no zombie
-            check.kill()
+    finally:  # a second Ctrl-C or SIGTERM waits until this is done (then it is handled as usual)
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            _stop(running)
+            signal.signal(signal.SIGCHLD, sigchld)
+            shutil.rmtree(tmp, ignore_errors=True)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _stop(running: dict[int, _Check]) -> None:
+    """An interrupt: SIGTERM to what still runs, SIGKILL to what still runs GRACE_S later; no zombie."""
+    for check in running.values():
+        check.kill()
+    deadline = time.monotonic() + GRACE_S
+    while running and time.monotonic() < deadline:
         for pid in list(running):
             try:
-                os.waitpid(pid, 0)
+                if os.waitpid(pid, os.WNOHANG)[0]:
+                    running.pop(pid)
             except ChildProcessError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
+                running.pop(pid)
+        time.sleep(0.02)
+    for pid, check in list(running.items()):
+        check.signal(signal.SIGKILL)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
 
 
 def cli(argv: list[str]) -> int:

@@ -27,16 +27,23 @@ class Terminated(BaseException):
 
 
 _children: set = set()
-_lock = threading.Lock()
-_stopping = threading.Event()
+# The signal handlers below run in the main thread between two of its bytecodes, maybe while that
+# thread holds a lock: so they take only the re-entrant _lock, and the stop flag is a plain value
+# (a threading.Event takes a lock of its own: a second signal during the first one's set() hung).
+_lock = threading.RLock()
+_stopping = [False]
 
 
 def _on_sigterm(signum, frame):
+    if _stopping[0]:  # a second signal while the first one is being handled: let the clean-up finish
+        return
     stop_children()
     raise Terminated()
 
 
 def _on_sigint(signum, frame):
+    if _stopping[0]:
+        return
     stop_children()
     raise KeyboardInterrupt()
 
@@ -64,13 +71,13 @@ def describe(exc: BaseException) -> str:
 
 def stopping() -> bool:
     """True once an interrupt arrived: worker threads should not start anything new."""
-    return _stopping.is_set()
+    return _stopping[0]
 
 
 def track(proc):
     """`proc`: a subprocess.Popen, or anything with kill() (kb check's forked checks)."""
     with _lock:
-        if _stopping.is_set():
+        if _stopping[0]:
             proc.kill()
         _children.add(proc)
     return proc
@@ -84,14 +91,14 @@ def untrack(proc: subprocess.Popen) -> None:
 def forget_children() -> None:
     """In a process forked from a kb that tracks children (kb check): start with none of them."""
     global _lock
-    _lock = threading.Lock()  # the parent's lock may have been held by another of its threads
+    _lock = threading.RLock()  # the parent's lock may have been held by another of its threads
     _children.clear()
-    _stopping.clear()
+    _stopping[0] = False
 
 
 def stop_children() -> None:
     """Kill every tracked child process (on SIGINT they got the signal from the terminal too)."""
-    _stopping.set()
+    _stopping[0] = True
     with _lock:
         procs = list(_children)
     for proc in procs:
