@@ -17,8 +17,12 @@ A page is judged in two parts:
   produce); ``style`` may not load anything; nothing may be loaded from another host;
 - **the theme's chrome** (the page with the content cut out): elements must be in ``CHROME``, no
   inline event handlers, scripts only the theme's own files and inline scripts (``THEME_SCRIPTS``),
-  no load from another host. Checked with CSS selectors run inside lexbor, not a Python walk, so
-  the gate stays within its share of the build time (``make bench``).
+  no load from another host.
+
+In the build (``check_page``) the whole page is parsed once, with sentinels around the content,
+and walked once: content and chrome rules by position; the common elements leave after one look-up
+of their name and attribute names (its cost is in ``make bench``: the gate's share). A page
+without content (``check_chrome``) is checked with CSS selectors inside lexbor.
 
 Each problem is reported at the Markdown line that produced it (``Locator``): the offending
 attribute value, attribute or tag is searched for in the page's source (front matter included),
