@@ -1,6 +1,7 @@
 """Helpers every test module shares: the project root, parsing, project copies, running `kb` in them."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,20 @@ def parse(path: Path) -> BeautifulSoup:
 
 def copy_project(dest: Path) -> Path:
     return bench.copy_project(dest, ROOT, PROJECT_PARTS)
+
+
+def seed_caches(project: Path) -> None:
+    """Give a project copy the real tree's findings caches (`.cache/`, git-ignored) as a contributor's
+    checkout holds them after `make check`. The pages a test leaves alone are then served from the
+    cache and the ones it changes are checked afresh: a page's text, the settings and the checking
+    code are all in a cache key (kb.checks.lint, kb.checks.rendered), and tests/checks/test_runner.py
+    shows that a cache never hides a new problem. Without caches in the real tree (a fresh clone) the
+    copy starts cold: slower, the same findings."""
+    for name in ("lint-markdown.json", "check-rendered.json"):
+        found = ROOT / ".cache" / name
+        if found.is_file():
+            (project / ".cache").mkdir(exist_ok=True)
+            shutil.copyfile(found, project / ".cache" / name)
 
 
 def build_copy(project: Path, **kw) -> subprocess.CompletedProcess:

@@ -1,6 +1,8 @@
 """kb lint-markdown: bounded work on long pages (issue 12)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from kb.checks import lint
 from support import ROOT
 
@@ -46,3 +48,20 @@ def test_snippet_directive_may_sit_right_above_its_fence_but_other_text_may_not(
                     "Other text.\n```yaml\na: 1\n```\n", encoding="utf-8")
     found = lint.lint_markdown([page], cache=None)
     assert [(p.line, p.message.split()[0]) for p in found] == [(12, "MD031")], found
+
+
+def test_the_cache_key_follows_the_linting_code_the_settings_and_the_text(tmp_path, monkeypatch):
+    """A cache written by other code (this module edited, say the MD031 filter) is never served:
+    the module's source is part of every key, as are PyMarkdown's settings and the page's text."""
+    key = lint._cache_key("# A { #a }\n")
+    assert key == lint._cache_key("# A { #a }\n") and key != lint._cache_key("# B { #b }\n")
+    for name, edit in (("__file__", "lint.py"), ("PYMARKDOWN_CONFIG", ".pymarkdown.json")):
+        original = Path(getattr(lint, name))
+        changed = tmp_path / edit
+        changed.write_bytes(original.read_bytes() + b"\n")
+        with monkeypatch.context() as m:
+            m.setattr(lint, name, str(changed) if name == "__file__" else changed)
+            lint._cache_inputs.cache_clear()
+            assert lint._cache_key("# A { #a }\n") != key, name
+        lint._cache_inputs.cache_clear()
+    assert lint._cache_key("# A { #a }\n") == key

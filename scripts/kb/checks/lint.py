@@ -18,6 +18,7 @@ Both report ``PATH:LINE:COL: MESSAGE`` like every other check, and both fail on 
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import os
 import re
@@ -34,7 +35,6 @@ from kb.core.settings import ROOT
 YAMLLINT_CONFIG = ROOT / ".yamllint.yml"
 PYMARKDOWN_CONFIG = ROOT / ".pymarkdown.json"
 MARKDOWN_CACHE = ROOT / ".cache" / "lint-markdown.json"  # .cache/ is git-ignored
-_CACHE_VERSION = "2"  # bump when _readable() or the message format changes
 
 
 def yaml_files(root: Path = ROOT) -> list[Path]:
@@ -89,14 +89,24 @@ def _after_snippet_directive(lines: list[str], line: int) -> bool:
         and lines[line - 1].lstrip().startswith(("```", "~~~"))
 
 
-def _cache_key(text: str) -> str:
-    """Same page text, same settings, same PyMarkdown: same findings."""
+@functools.cache
+def _cache_inputs() -> bytes:
+    """What every page's findings depend on besides its text: PyMarkdown's version, its settings, and
+    the source of this module and of the glossary reference pattern _readable() uses (how the text is
+    prepared and findings filtered and worded: a change there is never served stale findings from an
+    old cache, with no version number to remember to bump)."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
-    for part in (version("pymarkdownlnt"), PYMARKDOWN_CONFIG.read_text(encoding="utf-8"), _CACHE_VERSION, text):
-        h.update(part.encode("utf-8") + b"\0")
-    return h.hexdigest()
+    for part in (version("pymarkdownlnt").encode(), PYMARKDOWN_CONFIG.read_bytes(), Path(__file__).read_bytes(),
+                 REF.pattern.encode(), str(REF.flags).encode()):
+        h.update(part + b"\0")
+    return h.digest()
+
+
+def _cache_key(text: str) -> str:
+    """Same page text, same settings, same PyMarkdown, same kb code: same findings."""
+    return hashlib.sha256(_cache_inputs() + text.encode("utf-8")).hexdigest()
 
 
 MAX_LINES = 25_000  # PyMarkdown reads ~1,500 lines a second at best: longer pages are refused, by name
