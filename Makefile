@@ -54,9 +54,10 @@ test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite, on every core (w
 
 # test-fast: worksteal balances the cores test by test (no browser module here keeps a per-module Chromium,
 # and the site is built once for every worker: tests/conftest.py); make test keeps whole files per worker.
-# The property-based tests draw 60 examples each here (KB_FUZZ_EXAMPLES), 250-300 in make test.
+# The property-based tests draw 60 examples each here (KB_FUZZ_EXAMPLES), 250-300 in make test; the
+# `exhaustive` tests (the rest of the node diagnostic's shell x language matrix) run in make test only.
 test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no repeated builds (~75 s on 2 idle cores)
-	KB_FUZZ_EXAMPLES=60 $(PY) -m pytest -n auto --dist worksteal -m "not browser and not slow"
+	KB_FUZZ_EXAMPLES=60 $(PY) -m pytest -n auto --dist worksteal -m "not browser and not slow and not exhaustive"
 
 # Browser tests drive Debian's Chromium; npm fetches the pinned npm tools and browser assets.
 test-deps:

@@ -42,7 +42,7 @@ PRELOAD = [
 ]
 
 _SERVER = r"""
-import importlib, json, os, runpy, signal, sys, traceback
+import atexit, importlib, json, os, runpy, signal, sys, traceback
 
 for name in json.loads(sys.argv[1]):
     try:
@@ -56,6 +56,7 @@ for line in sys.stdin:
     pid = os.fork()
     if pid == 0:  # the child: what `python -m kb ARGS` does, in the project's folder
         code = 1
+        atexit._clear()  # the server's exit handlers are the server's; the command's own run at its exit
         try:
             out = os.open(req["out"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             err = os.open(req["err"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) if req["err"] else out
@@ -93,6 +94,7 @@ for line in sys.stdin:
                 code = 1
         finally:
             try:
+                atexit._run_exitfuncs()  # as the interpreter does when `python -m kb` ends (kb saves its caches)
                 sys.stdout.flush()
                 sys.stderr.flush()
             finally:

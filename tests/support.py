@@ -22,7 +22,16 @@ def parse(path: Path) -> BeautifulSoup:
 
 
 def copy_project(dest: Path) -> Path:
-    return bench.copy_project(dest, ROOT, PROJECT_PARTS)
+    """A copy of the project's sources, with the real tree's views cache (`.cache/views.json`): a page
+    the test leaves alone is not parsed again by every `kb` command it runs, one it changes is (its
+    text, mkdocs.yml and the kb code are in the key: kb.views.mdscan._Disk). The findings caches stay
+    behind (seed_caches)."""
+    copy = bench.copy_project(dest, ROOT, PROJECT_PARTS)
+    views = ROOT / ".cache" / "views.json"
+    if views.is_file():
+        (copy / ".cache").mkdir(exist_ok=True)
+        shutil.copyfile(views, copy / ".cache" / "views.json")
+    return copy
 
 
 def seed_caches(project: Path) -> None:

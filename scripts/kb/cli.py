@@ -67,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
             report(problems)
             print(f"kb {name}: fix the settings in mkdocs.yml first", file=sys.stderr)
             return 1
+        from kb.core.settings import ROOT
+        from kb.views import mdscan
+
+        mdscan.use_disk_cache(ROOT / ".cache" / "views.json")  # page structures between runs
         return int(getattr(importlib.import_module(module), func)(rest) or 0)
     except (KeyboardInterrupt, interrupts.Terminated) as exc:
         interrupts.stop_children()

@@ -530,9 +530,21 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("shell", SHELLS)
-@pytest.mark.parametrize("case", sorted(CASES))
+def _verdict_runs() -> list:
+    """Every case in both shells and both languages. Half of them carry the `exhaustive` marker:
+    `make test-fast` runs each case under dash and under bash, one in English and one in Spanish
+    (alternating from case to case, so every shell meets every language); `make test` runs all four."""
+    runs = []
+    for k, case in enumerate(sorted(CASES)):
+        quick = {("dash", LANGS[k % 2]), ("bash", LANGS[(k + 1) % 2])}
+        for shell in SHELLS:
+            for lang in LANGS:
+                marks = () if (shell, lang) in quick else (pytest.mark.exhaustive,)
+                runs.append(pytest.param(case, shell, lang, marks=marks, id=f"{case}-{shell}-{lang}"))
+    return runs
+
+
+@pytest.mark.parametrize(("case", "shell", "lang"), _verdict_runs())
 def test_verdicts(node, case, shell, lang):
     spec, verdict, code, name = CASES[case]
     run = node(spec, "--lang", lang, name=name, shell=shell)

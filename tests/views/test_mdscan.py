@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -387,3 +388,70 @@ def test_setext_headings_come_from_the_renderer(text, expected):
     found = mdscan.headings(text)
     assert [(h.line, h.col, h.level, h.text) for h in found] == expected
     assert all(h.setext for h in found)
+
+
+def test_the_views_cache_on_disk_gives_what_a_fresh_parse_gives(tmp_path, monkeypatch):
+    """kb's commands keep page structures in .cache/views.json: a stored page is served without the
+    parser, a changed page, flag, SETTLE or kb module is parsed again, and a damaged file is no cache."""
+    pages = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs").rglob("*.md"))[:6]]
+    pages.append("# Title { #t }\n\n    indented code\n\nSetext\n------\n")
+    path = tmp_path / ".cache" / "views.json"
+    parsed: list = []
+
+    def parse(text, front_matter):
+        parsed.append(text)
+        return mdscan._parse_structure(text, front_matter)
+
+    def fresh() -> mdscan._Disk:
+        disk = mdscan._Disk()
+        disk.enable(path)
+        return disk
+
+    disk = fresh()
+    first = [disk.get(t, True, parse) for t in pages]
+    assert first == [mdscan._parse_structure(t, True) for t in pages] and len(parsed) == len(pages)
+    assert any(heads for _, heads in first) and any(code for code, _ in first)
+    disk.save()
+    parsed.clear()
+    disk = fresh()
+    assert [disk.get(t, True, parse) for t in pages] == first and parsed == []  # from the file
+    changed = pages[-1].replace("Setext\n------", "Setext\n\n------")
+    assert disk.get(changed, True, parse) == mdscan._parse_structure(changed, True) and parsed == [changed]
+    disk.get(pages[0], False, parse)
+    monkeypatch.setattr(mdscan, "SETTLE", False)
+    disk.get(pages[1], True, parse)
+    assert parsed == [changed, pages[0], pages[1]]
+    monkeypatch.setattr(mdscan, "SETTLE", True)
+    module = tmp_path / "scripts" / "kb" / "views" / "mdscan.py"  # another kb source: another key
+    module.parent.mkdir(parents=True)
+    module.write_text(Path(mdscan.__file__).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    for rel in ("__init__.py", "views/__init__.py"):
+        (module.parents[1] / rel).write_text("", encoding="utf-8")
+    monkeypatch.setattr(mdscan, "__file__", str(module))
+    parsed.clear()
+    assert fresh().get(pages[2], True, parse) == first[2] and parsed == [pages[2]]
+    monkeypatch.undo()
+    path.write_text("{damaged", encoding="utf-8")
+    parsed.clear()
+    assert fresh().get(pages[3], True, parse) == first[3] and parsed == [pages[3]]
+
+
+def test_a_kb_command_writes_the_views_cache_and_reads_it_back(project):
+    """Two runs of a check in a copy: the second reads the structures the first stored, and both
+    give the findings; a page changed since is parsed again, so its new problem is found."""
+    import json
+
+    from support import kb
+
+    views = project / ".cache" / "views.json"
+    views.unlink(missing_ok=True)
+    assert kb(project, "check-translations").returncode == 0
+    stored = json.loads(views.read_text(encoding="utf-8"))
+    assert len(stored) >= 20
+    page = project / "docs" / "es" / "kubernetes" / "index.md"
+    text = page.read_text(encoding="utf-8")
+    heading = next(ln for ln in text.splitlines() if ln.startswith("## ") and "{ #" in ln)
+    page.write_text(text.replace(heading, heading.split("{ #")[0] + "{ #otro-id }"), encoding="utf-8")
+    proc = kb(project, "check-translations")
+    assert proc.returncode == 1 and "docs/es/kubernetes/index.md:" in proc.stdout, proc.stdout
+    assert len(json.loads(views.read_text(encoding="utf-8"))) > len(stored)

@@ -5,7 +5,7 @@ page, once per page; the figures are the CPU seconds (user + system) and wall-cl
 process (so they include the start-up every `kb check` run pays), printed as a table with the load
 average and written to .bench/checks.json. CPU time is the figure to compare: wall time grows
 with the load of a shared machine. Every run starts from a fresh copy, so the checks' content
-caches (lint-markdown, check-rendered) are cold: the figures are first-run ones.
+caches (lint-markdown, check-rendered) and the views cache are cold: the figures are first-run ones.
 The target (issue 12): every check linear in its input, both pages checked in seconds; a check
 over BUDGET seconds is stopped and reported as such.
 """
@@ -16,6 +16,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,6 +78,7 @@ def measure(pages: dict[str, str], checks: list[str], work: Path, budget: float 
         (project / "docs" / "en" / f"{name}.md").write_text(text, encoding="utf-8")
         row = {"bytes": len(text.encode("utf-8")), "lines": text.count("\n"), "checks": {}}
         for check in checks:
+            shutil.rmtree(project / ".cache", ignore_errors=True)  # no check starts from another's views cache
             t0 = time.perf_counter()
             c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             try:

@@ -27,6 +27,7 @@ kb.core.source; ``\\x85``, U+2028, U+2029, ``\\f`` and ``\\v`` do not).
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -211,6 +212,7 @@ def configure(extensions: list, configs: dict) -> None:
     _settings.cache_clear()
     _engine.cache_clear()
     _scan_cached.cache_clear()
+    _structure.cache_clear()
 
 
 def markdown_config(config_file: Path = ROOT / "mkdocs.yml") -> tuple[list, dict]:
@@ -953,8 +955,97 @@ _SETEXT_PREFIX = re.compile(r"^(?:[ >]|[*+-] |\d+[.)] )*+")
 SETTLE = True  # _settled() + _open_regions(); False parses every page whole (tests compare the two)
 
 
+# --------------------------------------------------------------------------- the views cache on disk
+
+class _Disk:
+    """_structure's results kept between runs in `.cache/views.json` (git-ignored) by the `kb` commands
+    (kb.cli enables it; the library, the build and the tests' own calls never use it). Each of the
+    checks of `kb check` and pre-commit reads every page's structure, and parsing it costs 10-20 ms a
+    page; a page read before is a lookup.
+
+    The key is the page's text and the front-matter flag, with everything the result depends on:
+    mkdocs.yml (the Markdown settings), the renderer's packages, Python's version, SETTLE and every kb
+    module's source.
+    Any change to one of them parses every page again. Damaged or unwritable: no cache (kb.core.cache)."""
+
+    def __init__(self) -> None:
+        self.path: Path | None = None
+        self.entries: dict | None = None
+        self.new: dict = {}
+        self.inputs = b""
+        self.saver = 0  # the process whose exit saves the new entries (a forked check is another)
+
+    def enable(self, path: Path) -> None:
+        self.path, self.entries, self.new = path, None, {}
+
+    def _load(self) -> dict:
+        if self.entries is None:
+            import hashlib
+            import sys
+            from importlib import metadata
+
+            from kb.core import cache as jsoncache
+
+            h = hashlib.sha256(f"kb views 1\0{sys.version_info[:2]}\0".encode())
+            for name in ("markdown", "pymdown-extensions", "mkdocs", "pyyaml"):
+                try:
+                    h.update(f"{name}={metadata.version(name)}\0".encode())
+                except metadata.PackageNotFoundError:
+                    h.update(f"{name}=none\0".encode())
+            config = ROOT / "mkdocs.yml"
+            h.update(config.read_bytes() if config.is_file() else b"no mkdocs.yml")
+            for module in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):  # scripts/kb/**
+                h.update(module.read_bytes())
+            self.inputs = h.digest()
+            self.entries = jsoncache.load(self.path, lambda v: (tuple(v[0]), tuple((a, b) for a, b in v[1])))
+        return self.entries
+
+    def get(self, text: str, front_matter: bool, parse):
+        if self.path is None or _configured:  # off, or a configuration that is not mkdocs.yml's
+            return parse(text, front_matter)
+        import hashlib
+
+        entries = self._load()
+        key = hashlib.sha256(self.inputs + bytes([front_matter, SETTLE])
+                             + text.encode("utf-8", "surrogatepass")).hexdigest()
+        found = entries.get(key)
+        if found is None:
+            found = entries[key] = self.new[key] = parse(text, front_matter)
+            if self.saver != os.getpid():
+                import atexit
+
+                atexit.register(self.save)
+                self.saver = os.getpid()
+        return found
+
+    def save(self) -> None:
+        """Add this process's new entries to the file as it is now (two checks save in turn)."""
+        if self.path is None or not self.new:
+            return
+        from kb.core import cache as jsoncache
+
+        current = jsoncache.load(self.path, lambda v: v)
+        current.update(self.new)
+        jsoncache.save(self.path, current)
+        self.new = {}
+
+
+_disk = _Disk()
+
+
+def use_disk_cache(path: Path) -> None:
+    """Keep the page structures between runs in `path` (the `kb` commands: `.cache/views.json`)."""
+    _disk.enable(path)
+
+
 @lru_cache(maxsize=4096)
 def _structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
+    """(indented code lines, ((heading line, level)…)), 0-based lines of `text`, as the renderer
+    decides them (_parse_structure), from the views cache on disk when the `kb` command enabled it."""
+    return _disk.get(text, front_matter, _parse_structure)
+
+
+def _parse_structure(text: str, front_matter: bool) -> tuple[tuple[int, ...], tuple[tuple[int, int], ...]]:
     """(indented code lines, ((heading line, level)…)), 0-based lines of `text`, as the renderer
     decides them: one run of the real preprocessors and block parser over the page with markers."""
     body, offset = _body(text, front_matter)
