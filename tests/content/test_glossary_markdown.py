@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import markdown
 import pytest
-import yaml
 from bs4 import BeautifulSoup
 
 from kb.content import glossary, glossary_markdown
-from support import ROOT
+from support import ROOT, load_yaml
 
-GLOSSARY = yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+GLOSSARY = load_yaml((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
 TERMS = {
     "Pod": ("pod", "The smallest unit Kubernetes schedules."),
     "Pods": ("pod", "The smallest unit Kubernetes schedules."),

@@ -8,13 +8,12 @@ import posixpath
 import re
 
 import pytest
-import yaml
 
-from support import ROOT, build_copy, kb
+from support import ROOT, build_copy, kb, load_yaml
 
 DATA = ROOT / "data" / "vsphere-to-kubernetes.yml"
-ENTRIES = yaml.safe_load(DATA.read_text(encoding="utf-8"))["entries"]
-GLOSSARY = {t["id"]: t for t in yaml.safe_load((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]}
+ENTRIES = load_yaml(DATA.read_text(encoding="utf-8"))["entries"]
+GLOSSARY = {t["id"]: t for t in load_yaml((ROOT / "data" / "glossary.yml").read_text(encoding="utf-8"))["terms"]}
 PAGE = {"en": "kubernetes/vsphere-to-kubernetes/", "es": "es/kubernetes/vsphere-to-kubernetes/"}
 FIT_LABELS = {
     "en": {"direct": "Direct", "partial": "Partial", "analogy": "Analogy", "none": "No equivalent"},
