@@ -4,6 +4,7 @@ No timing assertions here: speed targets are checked by `make bench`, not by tes
 """
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -107,7 +108,10 @@ def test_glossary_references_use_known_ids_only(generated):
     assert len(refs) >= min(10, len(GLOSSARY_IDS))
 
 
-def test_manifests_are_valid_kubernetes_objects_some_unique_some_shared(generated):
+def test_manifests_are_valid_kubernetes_objects_some_unique_some_shared(generated, monkeypatch):
+    # kubernetes_validate reads and parses its schema files again on every call (_definitions.json
+    # alone is 10 ms): read once here; the validation is still the library's own.
+    monkeypatch.setattr(kubernetes_validate.utils, "schema_contents", functools.cache(kubernetes_validate.utils.schema_contents))
     version = kbconfig.kb_setting("kubernetes_version")
     seen = Counter()
     for page in pages_of(generated, "en"):
