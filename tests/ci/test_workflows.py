@@ -1,6 +1,7 @@
 """GitHub Actions workflows: valid for actionlint, and doing what the contributor guide promises."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -127,3 +128,28 @@ def test_checkouts_leave_no_credential_and_only_the_site_is_published():
     uploads = [s for s in build["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
     paths = [line.strip() for s in uploads for line in s["with"]["path"].splitlines() if line.strip()]
     assert paths and all(p.startswith("dist/") for p in paths), paths  # the built archives (zip, PDFs) only
+
+
+def test_pull_requests_may_not_bring_their_own_caches(tmp_path):
+    """The step before make check fails a pull request that commits .cache/ (the checks' local
+    caches, git-ignored); run here in two repositories, one with a committed cache."""
+    job = next(iter(load("pr.yml")["jobs"].values()))
+    names = [s.get("name", "") for s in job["steps"]]
+    guard = names.index("No committed caches")
+    assert guard < names.index("make check")
+    script = job["steps"][guard]["run"]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1"}
+    results = {}
+    for committed in (False, True):
+        repo = tmp_path / f"repo-{committed}"
+        (repo / ".cache").mkdir(parents=True)
+        (repo / ".cache" / "views.json").write_text("{}", encoding="utf-8")
+        (repo / "README.md").write_text("x\n", encoding="utf-8")
+        git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org"]
+        subprocess.run(git + ["init", "-q"], check=True, env=env)
+        subprocess.run(git + ["add", "README.md"] + ([".cache/views.json"] if committed else []), check=True, env=env)
+        subprocess.run(git + ["commit", "-q", "-m", "x"], check=True, env=env)
+        results[committed] = subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env,
+                                            capture_output=True, text=True)
+    assert results[False].returncode == 0, results[False].stdout
+    assert results[True].returncode == 1 and ".cache/ is committed" in results[True].stdout
