@@ -56,7 +56,7 @@ test: test-deps $(STAMP) $(NODE_STAMP) ## the whole test suite, on every core (w
 # and the site is built once for every worker: tests/conftest.py); make test keeps whole files per worker.
 # The property-based tests draw 60 examples each here (KB_FUZZ_EXAMPLES), 250-300 in make test; the
 # `exhaustive` tests (the rest of the node diagnostic's shell x language matrix) run in make test only.
-test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no repeated builds (~75 s on 2 idle cores)
+test-fast: $(STAMP) $(NODE_STAMP) ## contributors' quick run: no browser, no repeated builds (55-69 s on 2 cores, median 60 s)
 	KB_FUZZ_EXAMPLES=60 $(PY) -m pytest -n auto --dist worksteal -m "not browser and not slow and not exhaustive"
 
 # Browser tests drive Debian's Chromium; npm fetches the pinned npm tools and browser assets.
