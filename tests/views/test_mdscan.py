@@ -422,12 +422,14 @@ def test_the_views_cache_on_disk_gives_what_a_fresh_parse_gives(tmp_path, monkey
     disk.get(pages[1], True, parse)
     assert parsed == [changed, pages[0], pages[1]]
     monkeypatch.setattr(mdscan, "SETTLE", True)
-    module = tmp_path / "scripts" / "kb" / "views" / "mdscan.py"  # another kb source: another key
+    from kb.core import cache as jsoncache
+
+    module = tmp_path / "scripts" / "kb" / "core" / "cache.py"  # another kb source tree: another key
     module.parent.mkdir(parents=True)
-    module.write_text(Path(mdscan.__file__).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
-    for rel in ("__init__.py", "views/__init__.py"):
+    module.write_text(Path(jsoncache.__file__).read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    for rel in ("__init__.py", "core/__init__.py"):
         (module.parents[1] / rel).write_text("", encoding="utf-8")
-    monkeypatch.setattr(mdscan, "__file__", str(module))
+    monkeypatch.setattr(jsoncache, "__file__", str(module))
     parsed.clear()
     assert fresh().get(pages[2], True, parse) == first[2] and parsed == [pages[2]]
     monkeypatch.undo()

@@ -788,20 +788,11 @@ def _inputs_digest(root: Path, datas: list) -> str:
     """Everything a page's findings depend on besides its path and text: the data files' text (the
     Locator searches them), mkdocs.yml (the Markdown settings), the renderer's and the gate's packages
     and every kb module's source. Any change to one of them re-renders every page."""
-    from importlib import metadata
-
     h = hashlib.sha256(_CACHE_VERSION.encode())
-    for name in ("markdown", "pymdown-extensions", "pygments", "selectolax", "mkdocs-material", "mkdocs"):
-        try:
-            h.update(f"{name}={metadata.version(name)}\0".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=none\0".encode())
     for src in datas:
         h.update(f"{src.rel}\0{src.text}\0".encode("utf-8", "surrogatepass"))
-    config = root / "mkdocs.yml"
-    h.update(config.read_bytes() if config.is_file() else b"no mkdocs.yml")
-    for module in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):  # scripts/kb/**
-        h.update(module.read_bytes())
+    jsoncache.code_inputs(h, ("markdown", "pymdown-extensions", "pygments", "selectolax", "mkdocs-material", "mkdocs"),
+                          root / "mkdocs.yml")
     return h.hexdigest()
 
 

@@ -15,6 +15,22 @@ from typing import Callable
 KEEP = 2000  # entries: above the page count of a large site, small enough to load in milliseconds
 
 
+def code_inputs(h, packages: tuple[str, ...], config: Path) -> None:
+    """Feed the hash `h` what a cache's entries depend on besides their own input: the installed
+    versions of `packages`, the text of `config` (mkdocs.yml) and the source of every kb module.
+    A change to any of them makes every key new."""
+    from importlib import metadata
+
+    for name in packages:
+        try:
+            h.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=none\0".encode())
+    h.update(config.read_bytes() if config.is_file() else b"no mkdocs.yml")
+    for module in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):  # scripts/kb/**
+        h.update(module.read_bytes())
+
+
 def load(cache: Path | None, entry: Callable[[list], object]) -> dict:
     """{key: entry(value)} from the cache file; {} when there is none or it is damaged."""
     if cache is None or not cache.is_file():

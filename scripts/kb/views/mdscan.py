@@ -982,20 +982,11 @@ class _Disk:
         if self.entries is None:
             import hashlib
             import sys
-            from importlib import metadata
 
             from kb.core import cache as jsoncache
 
             h = hashlib.sha256(f"kb views 1\0{sys.version_info[:2]}\0".encode())
-            for name in ("markdown", "pymdown-extensions", "mkdocs", "pyyaml"):
-                try:
-                    h.update(f"{name}={metadata.version(name)}\0".encode())
-                except metadata.PackageNotFoundError:
-                    h.update(f"{name}=none\0".encode())
-            config = ROOT / "mkdocs.yml"
-            h.update(config.read_bytes() if config.is_file() else b"no mkdocs.yml")
-            for module in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):  # scripts/kb/**
-                h.update(module.read_bytes())
+            jsoncache.code_inputs(h, ("markdown", "pymdown-extensions", "mkdocs", "pyyaml"), ROOT / "mkdocs.yml")
             self.inputs = h.digest()
             self.entries = jsoncache.load(self.path, lambda v: (tuple(v[0]), tuple((a, b) for a, b in v[1])))
         return self.entries
