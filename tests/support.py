@@ -15,7 +15,11 @@ from kb.deliver import build as kbbuild
 
 ROOT = Path(__file__).resolve().parent.parent
 
-PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts", "pyproject.toml", ".yamllint.yml", ".pymarkdown.json"]
+# A copy holds what the project's commands read there: the site's sources, its settings and the hooks
+# mkdocs.yml names, with the `python scripts/kb.py` shim. Not the kb package: a command in a copy runs
+# the installed one (the working tree's, editable), as it does in the real tree; that halves each copy.
+PROJECT_PARTS = ["mkdocs.yml", "docs", "data", "overrides", "scripts/hooks", "scripts/kb.py", "pyproject.toml",
+                 ".yamllint.yml", ".pymarkdown.json"]
 
 
 def load_yaml(text: str):

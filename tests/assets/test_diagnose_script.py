@@ -262,16 +262,18 @@ F='@FAKE@'
 resolved() {
     [ -f "$F/always" ] && return 0
     [ -f "$F/never" ] && return 1
-    case " $(cat "$F/domains") " in *corp.local*|*" ~local "*|*" local "*) return 0 ;; esac
+    d=; IFS= read -r d < "$F/domains" || :  # the shell's own read: no process per call
+    case " $d " in *corp.local*|*" ~local "*|*" local "*) return 0 ;; esac
     return 1
 }
 status() {
-    d=$(cat "$F/domains")
+    d=; IFS= read -r d < "$F/domains" || :
     if [ -n "$d" ]; then sed "s|@DOMAINS@|$d|" "$F/status.txt"; else grep -v '@DOMAINS@' "$F/status.txt"; fi
-    exit "$(cat "$F/status.rc")"
+    rc=; IFS= read -r rc < "$F/status.rc" || :
+    exit "$rc"
 }
 query() {
-    [ -f "$F/query_sleep" ] && sleep "$(cat "$F/query_sleep")"
+    if [ -f "$F/query_sleep" ]; then IFS= read -r t < "$F/query_sleep" || :; sleep "$t"; fi
     if resolved; then cat "$F/query_ok.txt"; exit 0; fi
     cat "$F/query_fail.txt" >&2
     exit 1
@@ -283,7 +285,7 @@ case $1 in
 status) status ;;
 query) query ;;
 domain)
-    if [ $# -le 2 ]; then echo "Link 2 ($2): $(cat "$F/domains")"; exit 0; fi
+    if [ $# -le 2 ]; then d=; IFS= read -r d < "$F/domains" || :; echo "Link 2 ($2): $d"; exit 0; fi
     if [ -f "$F/domain_error.txt" ]; then cat "$F/domain_error.txt" >&2; exit 1; fi
     shift 2
     printf '%s\n' "$*" > "$F/domains"
@@ -310,7 +312,7 @@ exit 2
 
 FAKE_DIG = FAKE_COMMON + r"""
 case " $* " in
-*" @"*) cat "$F/dig_server.txt"; exit "$(cat "$F/dig_server.rc")" ;;
+*" @"*) cat "$F/dig_server.txt"; rc=; IFS= read -r rc < "$F/dig_server.rc" || :; exit "$rc" ;;
 *) if resolved; then cat "$F/dig_stub_ok.txt"; else cat "$F/dig_stub.txt"; fi ;;
 esac
 """
