@@ -7,6 +7,7 @@ configuration, and the blocks that come out must be the blocks mdscan returns.
 """
 from __future__ import annotations
 
+import json
 import random
 import re
 from pathlib import Path
@@ -433,16 +434,15 @@ def test_the_views_cache_on_disk_gives_what_a_fresh_parse_gives(tmp_path, monkey
     parsed.clear()
     assert fresh().get(pages[2], True, parse) == first[2] and parsed == [pages[2]]
     monkeypatch.undo()
-    path.write_text("{damaged", encoding="utf-8")
-    parsed.clear()
-    assert fresh().get(pages[3], True, parse) == first[3] and parsed == [pages[3]]
+    for damaged in ("{damaged", json.dumps({k: [["7"], []] for k in json.loads(path.read_text(encoding="utf-8"))})):
+        path.write_text(damaged, encoding="utf-8")  # not JSON; JSON whose line numbers are not numbers
+        parsed.clear()
+        assert fresh().get(pages[3], True, parse) == first[3] and parsed == [pages[3]]
 
 
 def test_a_kb_command_writes_the_views_cache_and_reads_it_back(project):
     """Two runs of a check in a copy: the second reads the structures the first stored, and both
     give the findings; a page changed since is parsed again, so its new problem is found."""
-    import json
-
     from support import kb
 
     views = project / ".cache" / "views.json"

@@ -988,7 +988,7 @@ class _Disk:
             h = hashlib.sha256(f"kb views 1\0{sys.version_info[:2]}\0".encode())
             jsoncache.code_inputs(h, ("markdown", "pymdown-extensions", "mkdocs", "pyyaml"), ROOT / "mkdocs.yml")
             self.inputs = h.digest()
-            self.entries = jsoncache.load(self.path, lambda v: (tuple(v[0]), tuple((a, b) for a, b in v[1])))
+            self.entries = jsoncache.load(self.path, _stored_structure)
         return self.entries
 
     def get(self, text: str, front_matter: bool, parse):
@@ -1019,6 +1019,16 @@ class _Disk:
         current.update(self.new)
         jsoncache.save(self.path, current)
         self.new = {}
+
+
+def _stored_structure(value: list) -> tuple:
+    """A stored entry back as _parse_structure returns it; TypeError (the whole file is then no cache)
+    for anything else, so a damaged file never hands a check a line number that is not one."""
+    codes, heads = value
+    codes, heads = tuple(codes), tuple((line, level) for line, level in heads)
+    if not all(type(n) is int for n in codes) or not all(type(a) is int and type(b) is int for a, b in heads):
+        raise TypeError("not a page structure")
+    return codes, heads
 
 
 _disk = _Disk()
