@@ -1010,12 +1010,13 @@ class _Disk:
         return found
 
     def save(self) -> None:
-        """Add this process's new entries to the file as it is now (two checks save in turn)."""
+        """Add this process's new entries to the file as it is now (two checks save in turn); a file
+        that is damaged by then is replaced, not carried on."""
         if self.path is None or not self.new:
             return
         from kb.core import cache as jsoncache
 
-        current = jsoncache.load(self.path, lambda v: v)
+        current = jsoncache.load(self.path, _stored_structure)
         current.update(self.new)
         jsoncache.save(self.path, current)
         self.new = {}
