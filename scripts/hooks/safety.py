@@ -1,7 +1,8 @@
-"""MkDocs adapter for kb.checks.rendered and kb.checks.frontmatter: the content-safety gate on every rendered page.
+"""MkDocs adapter for kb.checks.rendered: the content-safety gate on every rendered page.
 
 Every file under docs/ is checked first (kb.checks.published: symlinks, raw HTML, unknown files, SVG, CSS).
-Front-matter values the theme prints are checked here and escaped by scripts/hooks/frontmatter.py;
+Front-matter values the theme prints are escaped by scripts/hooks/frontmatter.py and checked in the
+source (kb.checks.safety, among the build's source checks);
 the final HTML of every page, both languages and the generated pages, is held to the gate's
 allowlists (on_post_page), the 404 pages too (on_post_template); every problem of every page fails the build at once (on_post_build),
 as PATH:LINE:COL: MESSAGE at the Markdown line, front-matter key or data-file entry.
@@ -50,19 +51,20 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
     return output
 
 
-def _gate_page(output: str, page: Page, config: MkDocsConfig) -> None:
+def _source_text(page: Page) -> str:
     try:
-        text = page.file.content_string
+        return page.file.content_string
     except (OSError, TypeError, ValueError):
-        text = ""
+        return ""
+
+
+def _gate_page(output: str, page: Page, config: MkDocsConfig) -> None:
     rel = relpath(page.file.abs_src_path) if page.file.abs_src_path else f"docs/{page.file.src_uri}"
-    where = rendered.Locator(rendered.Source(rel, text), state.data)
+    where = rendered.Locator(rendered.PageSource(rel, lambda: _source_text(page)), state.data)
     keys = {k: page.meta.get(k) for k in frontmatter.PRINTED if page.meta.get(k)}
     result = rendered.check_page(output, page.content or "", where, keys)
     state.problems.update(result.problems)
     csp.remember(output, result.theme_scripts)  # the CSP hook, next, hashes these instead of reading the page again
-    if kb.page_locale(page) == kb.language(config):  # fallback pages share the source: once is enough
-        state.problems.update(frontmatter.problems(text, rel))
 
 
 @event_priority(50)  # before scripts/hooks/languages.py takes the other languages' 404 page out of the output

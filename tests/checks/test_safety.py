@@ -121,6 +121,20 @@ def test_html_inside_code_is_text(project):
     assert proc.returncode == 0, proc.stdout
 
 
+def test_front_matter_the_theme_prints_is_checked_before_any_build(project):
+    """`make check` (kb check-safety) names a printed front-matter value with markup at its key, in both languages."""
+    for page, key, value in (("docs/en/kubernetes/index.md", "title", '"x</title><script>alert(1)</script>"'),
+                             ("docs/es/kubernetes/index.md", "description", '"<img src=x onerror=alert(1)>"')):
+        path = project / page
+        text = path.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 1)[1] if text.startswith("---\n") else text
+        path.write_text(f"---\nhide: [toc]\n{key}: {value}\n---\n{body}", encoding="utf-8")
+    proc = kb(project, "check-safety", "docs")
+    assert proc.returncode == 1
+    assert "docs/en/kubernetes/index.md:3:1: front matter title: '<' is not allowed" in proc.stdout, proc.stdout
+    assert "docs/es/kubernetes/index.md:3:1: front matter description: '<' is not allowed" in proc.stdout, proc.stdout
+
+
 def test_unsafe_markup_in_a_data_file_is_reported_at_its_line(project):
     data = project / "data" / "glossary.yml"
     lines = data.read_text(encoding="utf-8").split("\n")

@@ -5,8 +5,9 @@ Material's templates print ``title``, ``description``, ``author`` and the naviga
 ``title: </title><script>…`` would land in ``<head>`` as markup. Two walls:
 
 - ``problems()``: in the Markdown source, each printed key must be one line of plain text (no
-  ``<``, ``>``, control characters), reported at the key's ``PATH:LINE:COL``;
-- ``escape()``: during the build (scripts/hooks/safety.py), every printed value is HTML-escaped
+  ``<``, ``>``, control characters), reported at the key's ``PATH:LINE:COL`` by ``kb check-safety``
+  (kb.checks.safety), in ``make check`` and in every build's source checks;
+- ``escape()``: during the build (scripts/hooks/frontmatter.py), every printed value is HTML-escaped
   before the theme sees it, so even a value that got past the check reaches the page as text.
 """
 from __future__ import annotations

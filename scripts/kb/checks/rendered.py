@@ -38,12 +38,14 @@ The same tables answer which URLs load something (``loads()``): the offline bund
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import html as htmllib
 import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -244,6 +246,24 @@ class Source:
 
     def __post_init__(self):
         self.lower = self.text.lower()
+
+
+class PageSource(Source):
+    """A page's Markdown source, read only when a problem is to be located: a clean page (nearly
+    every page of every build) never reads its file a second time (the build already read it once)."""
+
+    def __init__(self, rel: str, read: Callable[[], str]) -> None:
+        self.rel = rel
+        self.line0 = 0
+        self._read = read
+
+    @functools.cached_property
+    def text(self) -> str:
+        return self._read()
+
+    @functools.cached_property
+    def lower(self) -> str:
+        return self.text.lower()
 
 
 @dataclass
@@ -573,12 +593,18 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
     for node in nodes:
         tag = node.tag
         plain = chrome_fast.get(tag)
-        # node.attrs: the names only, read lazily (the values, such as an icon's path, stay in lexbor)
-        if plain is not None and plain.issuperset(node.attrs):
+        if plain is not None:
+            attrs = node.attributes  # one dict built in lexbor: cheaper than reading the names one by one
+            if plain.issuperset(attrs):
+                continue
+        elif tag == "a":  # the navigation's links: only an href with a scheme needs the rules
+            attrs = node.attributes
+            if _CHROME_A_PLAIN.issuperset(attrs) and ":" not in (attrs.get("href") or ""):
+                continue
+        elif not tag or tag[0] in "-_":  # comments; processing instructions (`<?php ?>`) have no tag
             continue
-        if not tag or tag[0] in "-_":  # comments; processing instructions (`<?php ?>`) have no tag
-            continue
-        attrs = node.attributes
+        else:
+            attrs = node.attributes
         if tag == "b" and attrs.get("id") in (_START_ID, _SENTINEL_ID):
             if attrs["id"] == _SENTINEL_ID:
                 end = end or node
@@ -587,11 +613,14 @@ def check_page(output: str, content: str, where: Locator, keys: dict | None = No
             for node in nodes:  # the content, up to the end sentinel
                 tag = node.tag
                 plain = content_fast.get(tag)
-                if plain is not None and plain.issuperset(node.attrs):
+                if plain is not None:
+                    attrs = node.attributes
+                    if plain.issuperset(attrs):
+                        continue
+                elif not tag or tag[0] in "-_":
                     continue
-                if not tag or tag[0] in "-_":
-                    continue
-                attrs = node.attributes
+                else:
+                    attrs = node.attributes
                 if tag == "b" and attrs.get("id") == _SENTINEL_ID:
                     end = end or node
                     break
@@ -662,6 +691,9 @@ _CHROME_PLAIN = frozenset({
     "data-md-color-scheme", "data-md-color-primary", "data-md-color-accent", "data-md-color-media",
     "data-md-level", "data-md-ref", "data-md-source", "data-md-select", "data-clipboard-target",
 })
+# A theme link whose attributes are all in _CHROME_PLAIN besides href: the rules can only object to
+# its href's scheme, so one without ":" leaves at once.
+_CHROME_A_PLAIN = _CHROME_PLAIN | {"href"}
 # The first test of the walk: element -> the attributes that let it leave at once. Content: _PLAIN,
 # except the id of <b> (the sentinels are <b id>: a <b id> of the page takes the full rules and
 # passes them). Theme: the elements outside _CHROME_ATTRS (the SVG shapes of its icons included)

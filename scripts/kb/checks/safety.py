@@ -14,7 +14,9 @@ strings of the data files, which become pages):
 - secrets anywhere in a page, code blocks included: private keys, bearer tokens and JWTs,
   kubeconfig ``client-key-data``/``token`` values, well-known API token formats, and values
   of password-like keys in Secret manifests (``data`` is base64-decoded first) unless they are
-  obvious placeholders (``<password>``, ``changeme``, ``${TOKEN}``, ``xxxx``…).
+  obvious placeholders (``<password>``, ``changeme``, ``${TOKEN}``, ``xxxx``…);
+- front-matter values the theme prints (``title``, ``description``…): plain text on one line
+  (kb.checks.frontmatter).
 
 Every problem is reported at its file, line and column; the strict build fails on any.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.checks import secrets
+from kb.checks import frontmatter, secrets
 from kb.core import source, yamldoc
 from kb.core.problems import Problem, relpath, report
 from kb.core.settings import DATA, DOCS
@@ -288,7 +290,7 @@ def check_markdown_file(path: Path) -> list[Problem]:
     if src.problems:
         return src.problems
     text = src.text
-    return markup_problems(text, rel) + secret_problems(text, rel)
+    return markup_problems(text, rel) + secret_problems(text, rel) + frontmatter.problems(text, rel)
 
 
 def check_data_file(path: Path) -> list[Problem]:
