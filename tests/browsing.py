@@ -19,14 +19,23 @@ def launch(pw):
     return pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+# Every page of a recorded context reports the Content-Security-Policy violations Chromium sees.
+LISTEN = """
+document.addEventListener('securitypolicyviolation', e =>
+  window.kbViolation(e.violatedDirective + ' ' + (e.blockedURI || '') + ' ' + (e.sample || '')));
+"""
+
+
 @dataclass
 class Recorder:
-    """Requests that leave the site (aborted), failed requests, console and page errors."""
+    """Requests that leave the site (aborted), failed requests, console and page errors, and
+    Content-Security-Policy violations (the securitypolicyviolation event)."""
 
     site: str  # URL prefix of the site
     outside: list = field(default_factory=list)
     failed: list = field(default_factory=list)
     errors: list = field(default_factory=list)
+    violations: list = field(default_factory=list)
 
     def route(self, route):
         url = route.request.url
@@ -41,13 +50,15 @@ class Recorder:
         context.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         context.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text}"))
         context.on("weberror", lambda e: self.errors.append(f"page error: {e.error}"))
+        context.expose_binding("kbViolation", lambda source, v: self.violations.append(v))  # survives navigations
+        context.add_init_script(LISTEN)
 
     def clear(self):
-        self.outside.clear(), self.failed.clear(), self.errors.clear()
+        self.outside.clear(), self.failed.clear(), self.errors.clear(), self.violations.clear()
 
     def problems(self) -> list[str]:
         return ([f"outside request: {u}" for u in self.outside] + [f"failed request: {u}" for u in self.failed]
-                + self.errors)
+                + self.errors + [f"CSP violation: {v}" for v in self.violations])
 
 
 def free_port() -> int:
