@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from browsing import Recorder, launch, serve
+from browsing import Recorder, launch, serve, visit_pipelined
 from kb.content import search
 
 pytestmark = pytest.mark.browser
@@ -145,24 +145,29 @@ def content_page(target: Target, lang: str, *needles: str) -> str:
 
 # --------------------------------------------------------------------------- every page
 
-def test_every_page_opens_with_nothing_from_outside_and_nothing_failing(target, page, recorder):
-    """Every page, both languages; on the way, its language switcher must point at its twin page."""
+def test_every_page_opens_with_nothing_from_outside_and_nothing_failing(target, reader):
+    """Every page, both languages; on the way, its language switcher must point at its twin page.
+    Three tabs load at a time (browsing.visit_pipelined); what each page reported is its own."""
+    context, recorder = reader
+    recorder.clear()
     pages = target.pages()
     assert "" in pages or "index.html" in pages
+    rel_of = {target.url(rel): rel for rel in pages}
     problems, wrong_twin = {}, {}
-    for rel in pages:
-        recorder.clear()
-        visit(page, target.url(rel))
-        if recorder.problems():
-            problems[rel] = recorder.problems()
+    for url, tab in visit_pipelined(context, list(rel_of)):
+        rel = rel_of[url]
+        found = recorder.take(tab)
+        if found:
+            problems[rel] = found
         twin = target.twin(rel)
         if "404" not in rel and twin is not None:
-            link = page.eval_on_selector(f"a.md-select__link[hreflang={'en' if rel.startswith('es/') else 'es'}]",
-                                         "a => a.href")
+            link = tab.eval_on_selector(f"a.md-select__link[hreflang={'en' if rel.startswith('es/') else 'es'}]",
+                                        "a => a.href")
             if link != target.url(twin):
                 wrong_twin[rel] = link
     assert problems == {}
     assert wrong_twin == {}
+    assert recorder.problems() == []  # nothing either, from a request or page the tabs could not tell apart
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -171,23 +176,22 @@ def test_every_page_has_no_serious_accessibility_violation(browser, site, online
 
     Run on the online build: the pages are the same as offline, and axe reads stylesheets with
     requests that file:// forbids. The dark palette changes colours only, so there axe runs the
-    colour rules.
+    colour rules. The next page loads in a second tab while axe reads this one.
     """
     target = Target("online", site, online_base, directory_urls=True)
     context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
     recorder = Recorder(site=online_base)
     recorder.attach(context)
-    page = context.new_page()
     axe = Axe()  # axe-core ships inside the package and is injected into the page: no download
     found = {}
+    rel_of = {target.url(rel): rel for rel in target.pages()}
     try:
-        for rel in target.pages():
-            visit(page, target.url(rel))
-            result = axe.run(page, options=AXE_OPTIONS[scheme])
+        for url, tab in visit_pipelined(context, list(rel_of), depth=2):
+            result = axe.run(tab, options=AXE_OPTIONS[scheme])
             serious = [f"{v['id']} ({v['impact']}): {v['help']}: {[n['target'] for n in v['nodes']][:3]}"
                        for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
             if serious:
-                found[rel] = serious
+                found[rel_of[url]] = serious
     finally:
         context.close()
     assert found == {}
