@@ -226,6 +226,28 @@ def test_a_check_whose_module_does_not_import_fails_alone(project):
     assert "kb check: 1 of 2 checks failed (check-broken)" in proc.stdout
 
 
+_INTERRUPTED_CHILD = r"""
+import os, signal
+from kb.checks import runner
+def interrupted(*args, **kwargs):  # the Ctrl-C arrives while the forked check opens its output file
+    raise KeyboardInterrupt()
+mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+os.open = interrupted
+check = runner._Check("check-mapping", [], "out.txt", mask)
+_, status = os.waitpid(check.pid, 0)
+print("exit", os.waitstatus_to_exitcode(status))
+"""
+
+
+def test_an_interrupt_before_a_check_starts_is_its_exit_code_not_a_traceback(tmp_path):
+    """A signal that reaches a forked check before kb.main has taken over the signals (seen once in
+    the double-interrupt test: a KeyboardInterrupt traceback from os.open) ends it as an interrupt."""
+    proc = subprocess.run([sys.executable, "-c", _INTERRUPTED_CHILD], cwd=tmp_path, env=kbbuild.mkdocs_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+    assert proc.stdout.splitlines()[-1:] == ["exit 130"], proc.stdout
+    assert "Traceback" not in proc.stdout, proc.stdout
+
+
 _ODD_CHECKS = r"""
 import contextlib, io, sys
 from kb import cli

@@ -109,10 +109,15 @@ def _child(name: str, args: list[str], out: Path, mask) -> None:
         else:
             print(exc.code, file=sys.stderr)
             code = 1
-    except BaseException:  # noqa: BLE001 - kb.main reports its own errors; this is a last resort
-        import traceback
+    except BaseException as exc:  # noqa: BLE001 - kb.main reports its own errors; this is a last resort
+        interrupts = sys.modules.get("kb.core.interrupts")
+        if isinstance(exc, KeyboardInterrupt) or (interrupts is not None and interrupts.is_interrupt(exc)):
+            # Ctrl-C or SIGTERM before kb.main took over the signals: kb check says what stopped
+            code = interrupts.exit_code(exc) if interrupts is not None else 130
+        else:
+            import traceback
 
-        traceback.print_exc()
+            traceback.print_exc()
     finally:
         try:
             for thread in threading.enumerate():
