@@ -97,10 +97,21 @@ class Recorder:
                 + self.errors + [f"CSP violation: {v}" for v in self.violations])
 
 
+def settle(tab) -> None:
+    """Wait as a reader's tab settles: the load event, then no network for 500 ms."""
+    tab.wait_for_load_state("load")
+    tab.wait_for_load_state("networkidle")
+
+
+def visit(tab, url: str) -> None:
+    tab.goto(url, wait_until="load")
+    settle(tab)
+
+
 def visit_pipelined(context, urls: list[str], depth: int = 3):
-    """Yield (url, tab) for each URL in order, the tab loaded as a reader's tab is (the load event,
-    then no network for 500 ms); the next depth-1 URLs already load in tabs of their own meanwhile,
-    so their waits overlap whatever the caller does with this one. A tab is navigated again only
+    """Yield (url, tab) for each URL in order, the tab loaded as visit() loads it (settle()); the
+    next depth-1 URLs already load in tabs of their own meanwhile, so their waits overlap whatever
+    the caller does with this one. A tab is navigated again only
     after the caller is done with it; the tabs are closed at the end."""
     tabs = [context.new_page() for _ in range(min(depth, len(urls)))]
     try:
@@ -108,8 +119,7 @@ def visit_pipelined(context, urls: list[str], depth: int = 3):
             tabs[i].goto(urls[i], wait_until="commit")
         for i, url in enumerate(urls):
             tab = tabs[i % len(tabs)]
-            tab.wait_for_load_state("load")
-            tab.wait_for_load_state("networkidle")
+            settle(tab)
             yield url, tab
             if i + len(tabs) < len(urls):
                 tab.goto(urls[i + len(tabs)], wait_until="commit")

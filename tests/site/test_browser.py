@@ -16,7 +16,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-from browsing import Recorder, launch, serve, visit_pipelined
+from browsing import Recorder, launch, serve, visit, visit_pipelined
 from kb.content import search
 
 pytestmark = pytest.mark.browser
@@ -113,11 +113,6 @@ def page(reader):
 @pytest.fixture
 def recorder(reader) -> Recorder:
     return reader[1]
-
-
-def visit(page, url: str):
-    page.goto(url, wait_until="load")
-    page.wait_for_load_state("networkidle")
 
 
 def search_results(page, query: str) -> list[str]:
